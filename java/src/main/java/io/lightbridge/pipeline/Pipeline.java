@@ -1,0 +1,130 @@
+package io.lightbridge.pipeline;
+
+import io.lightbridge.acl.Authorizer;
+import io.lightbridge.acl.Decision;
+import io.lightbridge.audit.AuditRecord;
+import io.lightbridge.audit.AuditTrail;
+import io.lightbridge.audit.AuditUnavailableException;
+import io.lightbridge.auth.AuthenticationException;
+import io.lightbridge.auth.Authenticator;
+import io.lightbridge.auth.Principal;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.function.Consumer;
+
+/**
+ * The server-agnostic request path: route → identity → policy → handler → audit.
+ * Fails closed: without a trusted principal, an allowing decision and a writable audit trail the model is not called.
+ */
+public final class Pipeline implements Handler {
+
+    private final Router router;
+    private final Authenticator authenticator;
+    private final Authorizer authorizer;
+    private final AuditTrail audit;
+    private final Clock clock;
+    private final Consumer<String> errorLog;
+
+    public Pipeline(Router router, Authenticator authenticator, Authorizer authorizer, AuditTrail audit,
+                    Clock clock, Consumer<String> errorLog) {
+        this.router = router;
+        this.authenticator = authenticator;
+        this.authorizer = authorizer;
+        this.audit = audit;
+        this.clock = clock;
+        this.errorLog = errorLog;
+    }
+
+    /** The route alone, so a server can answer {@link Route.Open#inline()} routes on its own thread. */
+    public Route route(Request request) {
+        return router.route(request);
+    }
+
+    @Override
+    public Response handle(Request request) {
+        return handle(request, route(request));
+    }
+
+    public Response handle(Request request, Route route) {
+        long startNanos = System.nanoTime();
+        String requestId = RequestIds.of(request);
+        Response response;
+        try {
+            response = switch (route) {
+                case Route.Open open -> open.handler().handle(request);
+                case Route.Guarded guarded -> guarded(request, guarded, requestId, startNanos);
+                case Route.NotFound _ -> Response.error(404, "no route for " + request.method() + " " + request.path());
+                case Route.MethodNotAllowed m ->
+                        Response.error(405, "method " + request.method() + " not allowed").withHeader("Allow", m.allowed());
+            };
+        } catch (RuntimeException e) {
+            errorLog.accept("request " + requestId + " failed: " + e);
+            response = Response.error(500, "internal error, request id " + requestId);
+        }
+        return response.withHeader("X-Request-Id", requestId);
+    }
+
+    private Response guarded(Request request, Route.Guarded route, String requestId, long startNanos) {
+        var call = new CallRecord(request, route, requestId, startNanos);
+        Principal principal;
+        try {
+            principal = authenticator.authenticate(request);
+        } catch (AuthenticationException e) {
+            return call.finish(null, null, Responses.unauthenticated(e), null, "auth:" + e.reason());
+        }
+        Decision decision = authorizer.decide(principal, route.action(), route.resource());
+        if (!decision.allowed()) {
+            return call.finish(principal, decision, Responses.forbidden(route.action(), route.resource()), null, "forbidden");
+        }
+        try {
+            audit.ensureWritable();
+        } catch (AuditUnavailableException e) {
+            errorLog.accept("audit trail unavailable, refusing model calls: " + e.getMessage());
+            return call.finish(principal, decision, Response.error(503, "audit trail unavailable")
+                    .withHeader("Retry-After", "1"), null, "audit_unavailable");
+        }
+        ModelHandler.Outcome outcome = route.handler().handle(request, principal);
+        return call.finish(principal, decision, outcome.response(), outcome.modelVersion(), outcome.errorClass());
+    }
+
+    /** Collects what the audit record needs while a guarded call runs. */
+    private final class CallRecord {
+        private final Request request;
+        private final Route.Guarded route;
+        private final String requestId;
+        private final long startNanos;
+
+        CallRecord(Request request, Route.Guarded route, String requestId, long startNanos) {
+            this.request = request;
+            this.route = route;
+            this.requestId = requestId;
+            this.startNanos = startNanos;
+        }
+
+        Response finish(Principal p, Decision d, Response response, String version, String errorClass) {
+            var record = new AuditRecord(
+                    clock.instant(), requestId, request.header("traceparent"), request.remoteAddress(),
+                    p == null ? null : p.subject(), p == null ? null : p.clientId(),
+                    p == null ? null : p.issuer(), p == null ? null : p.tokenId(),
+                    route.resource(), version, route.action().wireName(),
+                    d != null && d.allowed(), d == null ? null : d.ruleId(),
+                    response.status(), (System.nanoTime() - startNanos) / 1_000,
+                    sha256(request.body()), errorClass);
+            try {
+                audit.append(record);
+                return response;
+            } catch (AuditUnavailableException e) {
+                errorLog.accept("audit record for request " + requestId + " not written: " + e.getMessage());
+                return Response.error(503, "audit trail unavailable").withHeader("Retry-After", "1");
+            }
+        }
+    }
+
+    private static String sha256(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}
