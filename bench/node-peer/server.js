@@ -39,9 +39,9 @@ app.get('/v2/health/live', (req, reply) => json(reply, 200, { live: true }));
 app.get('/v2/health/ready', (req, reply) => json(reply, 200, { ready: true }));
 
 if (config.diagnostics) {
-  app.get('/lightbridge/diag/noop', (req, reply) => json(reply, 200, {}));
+  app.get('/lightbridge/diag/noop', (req, reply) => json(reply, 200, { live: true }));
   app.post('/lightbridge/diag/echo', async (req, reply) => {
-    const sleepMs = Number(req.query.sleep_ms ?? 0);
+    const sleepMs = Math.min(Number(req.query['sleep-ms'] ?? 0), 10000);
     if (sleepMs > 0) await new Promise((resolve) => setTimeout(resolve, sleepMs));
     return reply.code(200).type(req.headers['content-type'] ?? 'application/octet-stream').send(req.body ?? Buffer.alloc(0));
   });

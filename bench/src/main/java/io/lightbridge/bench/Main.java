@@ -10,7 +10,12 @@ import io.lightbridge.bench.report.Charts;
 import io.lightbridge.bench.report.RunInfo;
 import io.lightbridge.bench.report.ScenarioReport;
 import io.lightbridge.bench.report.Summary;
+import io.lightbridge.bench.scenario.DigitsScenario;
 import io.lightbridge.bench.scenario.OverheadScenario;
+import io.lightbridge.bench.scenario.OverloadScenario;
+import io.lightbridge.bench.scenario.SlowNeighbourScenario;
+import io.lightbridge.bench.scenario.SmallModelScenario;
+import io.lightbridge.bench.scenario.StartupScenario;
 import io.lightbridge.bench.scenario.Scenario;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +35,9 @@ import java.util.Map;
  */
 public final class Main {
 
-    private static final Map<String, Scenario> SCENARIOS = scenarios(new OverheadScenario());
+    private static final Map<String, Scenario> SCENARIOS = scenarios(new OverheadScenario(),
+            new SmallModelScenario(false), new SmallModelScenario(true), new DigitsScenario(), new OverloadScenario(),
+            new SlowNeighbourScenario(), new StartupScenario());
 
     private Main() {}
 
@@ -58,12 +65,6 @@ public final class Main {
         var charts = new LinkedHashMap<String, List<String>>();
         for (String s : options.scenarios()) {
             Scenario scenario = SCENARIOS.get(s);
-            if (scenario == null) {
-                failures.put(s, "this harness has no implementation of scenario '" + s + "' yet");
-                reports.add(ScenarioReport.start(s, s, ""));
-                bench.log("FAILED " + s + ": not implemented");
-                continue;
-            }
             var report = ScenarioReport.start(scenario.name(), scenario.title(), scenario.reference());
             reports.add(report);
             bench.log("scenario " + scenario.title());

@@ -89,25 +89,46 @@ public final class Comparison {
         return peaks;
     }
 
-    /** Constant-rate runs at each percentage of each target's peak. */
+    /** Constant-rate runs at each percentage of each target's peak, over the configured open-loop connections. */
     public void openLoop(Map<String, Double> peaks, List<Integer> percents) throws IOException, InterruptedException {
+        openLoop(peaks, percents, bench.options().openConnections());
+    }
+
+    /**
+     * Constant-rate runs over {@code connections} connections. A generator never has more requests in flight than
+     * connections, so overload runs need many: only then does the peer see the excess and have to shed it.
+     */
+    public void openLoop(Map<String, Double> peaks, List<Integer> percents, int connections)
+            throws IOException, InterruptedException {
+        warmUpGenerator(peaks);
         var runs = new ArrayList<Run>();
         for (int pct : percents) {
             for (int rep = 1; rep <= bench.options().repetitions(); rep++) {
                 for (Subject s : subjects) {
                     double rate = peaks.get(s.target().label()) * pct / 100.0;
-                    runs.add(openRun(s, rate, pct, rep));
+                    runs.add(openRun(s, rate, pct, rep, connections));
                 }
             }
             for (Subject s : subjects) {
-                figure(runs, s.target().label(), "open", bench.options().openConnections(), pct);
+                figure(runs, s.target().label(), "open", connections, pct);
             }
         }
     }
 
+    /**
+     * The generator runs in this JVM: a short unrecorded run at a quarter of each peak compiles its hot loop,
+     * so the first recorded run does not charge the generator's JIT warm-up to the peer.
+     */
+    private void warmUpGenerator(Map<String, Double> peaks) throws InterruptedException {
+        for (Subject s : subjects) {
+            OpenLoop.run(s.target(), peaks.get(s.target().label()) / 4, bench.options().openConnections(),
+                    Duration.ofSeconds(3), bench.options().timeout());
+        }
+    }
+
     /** One constant-rate run, checked and recorded (scenarios with their own schedules use this directly). */
-    public Run openRun(Subject s, double rate, double percentOfPeak, int rep) throws IOException, InterruptedException {
-        int c = bench.options().openConnections();
+    public Run openRun(Subject s, double rate, double percentOfPeak, int rep, int c)
+            throws IOException, InterruptedException {
         var before = ProcessUsage.snapshot(s.peer().pids());
         LoadResult r = OpenLoop.run(s.target(), rate, c, bench.options().duration(), bench.options().timeout());
         var usage = ProcessUsage.between(before, ProcessUsage.snapshot(s.peer().pids()), r.throughput() * r.seconds());
@@ -144,7 +165,7 @@ public final class Comparison {
     }
 
     /** Computes (once) and returns the figure of all repetitions of one target at one load level. */
-    private Figure figure(List<Run> runs, String target, String phase, int connections, double pct) {
+    Figure figure(List<Run> runs, String target, String phase, int connections, double pct) {
         Figure existing = report.figure(target, phase, connections, pct);
         if (existing != null) {
             return existing;
