@@ -23,7 +23,7 @@ public record BenchEnvironment(Path root, Path javaHome, String classpath, Path 
                 System.getProperty("java.class.path"),
                 Path.of(System.getProperty("lightbridge.jar", root.resolve("java/target/lightbridge.jar").toString())),
                 Path.of(System.getProperty("lightbridge.module",
-                        root.resolve("lighttpd-module/target/mod_lightbridge.so").toString())),
+                        root.resolve("lighttpd-module/target/cmake/mod_lightbridge.so").toString())),
                 Path.of(System.getProperty("lightbridge.bench.node-peer", root.resolve("bench/node-peer").toString())));
     }
 
