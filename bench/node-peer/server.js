@@ -28,6 +28,16 @@ for (const [name, path] of Object.entries(config.models ?? {})) {
 }
 const audit = config.auditFile ? openSync(config.auditFile, 'a') : null;
 
+// Lightbridge's audit line: the same fields in the same order, chained by SHA-256 (seq, prev, hash). Written with
+// one synchronous write per call and no fsync (Lightbridge's default fsyncs each group of records).
+let auditSeq = 0;
+let auditPrev = '0'.repeat(64);
+function auditLine(fields) {
+  const prefix = JSON.stringify({ seq: ++auditSeq, ...fields, prev: auditPrev }).slice(0, -1);
+  auditPrev = createHash('sha256').update(prefix).digest('hex');
+  writeSync(audit, prefix + ',"hash":"' + auditPrev + '"}\n');
+}
+
 const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
 // Raw bodies: echo returns them as they came, and the audit line hashes exactly the bytes received.
 app.removeAllContentTypeParsers();
@@ -119,14 +129,15 @@ app.post('/v2/models/:model/infer', async (req, reply) => {
     answer = { error: e instanceof CallerError ? e.message : 'internal error, request id ' + requestId };
   }
   if (audit !== null) {
-    writeSync(audit, JSON.stringify({
+    auditLine({
       time: new Date().toISOString(), request_id: requestId, traceparent: req.headers.traceparent ?? null,
-      remote_address: req.ip, subject: claims?.sub ?? null, client_id: claims?.azp ?? claims?.client_id ?? null,
-      issuer: claims?.iss ?? null, token_id: claims?.jti ?? null, model, model_version: status === 200 ? (config.modelVersion ?? '1') : null,
-      action: 'infer', allowed: rule != null, rule_id: rule?.id ?? null, status,
-      latency_micros: Number((process.hrtime.bigint() - started) / 1000n),
+      remote_addr: req.ip, subject: claims?.sub ?? null, client_id: claims?.azp ?? claims?.client_id ?? null,
+      issuer: claims?.iss ?? null, jti: claims?.jti ?? null, model,
+      model_version: status === 200 ? (config.modelVersion ?? '1') : null, action: 'infer',
+      decision: rule != null ? 'allow' : 'deny', rule_id: rule?.id ?? null, status,
+      latency_us: Number((process.hrtime.bigint() - started) / 1000n),
       body_sha256: createHash('sha256').update(body).digest('hex'), error_class: errorClass,
-    }) + '\n');
+    });
   }
   reply.header('X-Request-Id', requestId);
   if (status === 401) reply.header('WWW-Authenticate', 'Bearer realm="lightbridge"');

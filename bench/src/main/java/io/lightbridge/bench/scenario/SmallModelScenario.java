@@ -123,8 +123,8 @@ public final class SmallModelScenario implements Scenario {
                   + " validated-token cache; jose in (d) has no such cache and verifies the RS256 signature every time.");
         report.notes().add("Differences: (c) and (d) pass through lighttpd mod_proxy, which opens a new backend"
                 + " connection per request (Connection: close). Audit: Lightbridge writes its hash-chained audit log"
-                + " with its default durability (sync, group commit); the Node.js peer appends the same JSON fields"
-                + " with a synchronous write per request and no fsync and no hash chain. Node.js runs one process"
+                + " with its default durability (sync, group commit); the Node.js peer writes the same line (same fields,"
+                + " same SHA-256 chain) with one synchronous write per request and no fsync. Node.js runs one process"
                 + " (single-threaded event loop, ORT intra-op 1) — how it is usually deployed per container.");
     }
 }
