@@ -68,6 +68,11 @@ public final class Main {
             var report = ScenarioReport.start(scenario.name(), scenario.title(), scenario.reference());
             reports.add(report);
             bench.log("scenario " + scenario.title());
+            report.notes().add("Load average when the scenario started (1, 5, 15 min): "
+                    + Files.readString(Path.of("/proc/loadavg")).split(" ", 4)[0] + ", "
+                    + Files.readString(Path.of("/proc/loadavg")).split(" ", 4)[1] + ", "
+                    + Files.readString(Path.of("/proc/loadavg")).split(" ", 4)[2]
+                    + " on " + Runtime.getRuntime().availableProcessors() + " cores.");
             try {
                 scenario.run(bench, report);
             } catch (Exception | AssertionError e) {

@@ -12,7 +12,7 @@ import java.util.function.Function;
 public record Figure(String scenario, String target, String peer, String phase, int connections, double percentOfPeak,
                      Stat offered, Stat throughput, Stat p50, Stat p90, Stat p99, Stat p999, Stat max,
                      Stat servedP99, Stat rejectedP99, Stat cpuCores, Stat cpuMicrosPerRequest, Stat rssMiB,
-                     Map<String, Long> statuses) {
+                     Stat machineCores, Map<String, Long> statuses) {
 
     public static Figure of(List<Run> runs) {
         Run first = runs.getFirst();
@@ -32,6 +32,7 @@ public record Figure(String scenario, String target, String peer, String phase, 
                 stat(runs, r -> r.usage().cpuCores()),
                 stat(runs, r -> r.usage().cpuMicrosPerRequest()),
                 stat(runs, r -> r.usage().rssMiB()),
+                stat(runs, r -> r.usage().machineCores()),
                 statuses);
     }
 

@@ -53,8 +53,19 @@ public final class Charts {
         return written;
     }
 
+    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
+            new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
+
     private static String save(JFreeChart chart, Path dir, String name) throws IOException {
         chart.setBackgroundPaint(Color.WHITE);
+        var plot = chart.getPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        if (plot instanceof XYPlot xy) {
+            xy.setDomainGridlinePaint(Color.LIGHT_GRAY);
+            xy.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        } else if (plot instanceof org.jfree.chart.plot.CategoryPlot cat) {
+            cat.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        }
         ChartUtils.saveChartAsPNG(dir.resolve(name).toFile(), chart, WIDTH, HEIGHT);
         return name;
     }
@@ -112,8 +123,15 @@ public final class Charts {
         var x = new LogAxis("percentile");
         x.setNumberFormatOverride(new PercentileFormat());
         x.setBase(10);
+        x.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1)); // one tick per nine: 90 %, 99 %, 99.9 % …
         plot.setDomainAxis(x);
         plot.setRangeAxis(logMillis());
+        var renderer = new XYLineAndShapeRenderer(true, false);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+            renderer.setSeriesStroke(i, new BasicStroke(2f));
+        }
+        plot.setRenderer(renderer);
         return chart;
     }
 
@@ -138,8 +156,10 @@ public final class Charts {
         XYPlot plot = chart.getXYPlot();
         var renderer = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < data.getSeriesCount(); i++) {
+            renderer.setSeriesPaint(i, PALETTE[(i / 2) % PALETTE.length]); // a target's p99 and p50 share a colour
+            renderer.setSeriesStroke(i, new BasicStroke(2f));
             if (i % 2 == 1) {
-                renderer.setSeriesStroke(i, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10,
+                renderer.setSeriesStroke(i, new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10,
                         new float[] {6, 4}, 0));
             }
         }

@@ -29,7 +29,8 @@ public final class Summary {
                 .append("request's scheduled time (no coordinated omission), at ").append(info.options().loadPercents())
                 .append(" % of each target's own peak. Any error fails the run, except 503/504 from a peer shedding ")
                 .append("load at ≥ 100 % of its peak. CPU (cores busy, CPU µs per request) and RSS are read from ")
-                .append("/proc for the server processes only. Latencies in ms.\n\n");
+                .append("/proc for the server processes only; \"machine busy cores\" is the whole machine (servers, load ")
+                .append("generator and anything else), so other load during a run shows there. Latencies in ms.\n\n");
         md.append("| Software | Version |\n|---|---|\n");
         info.versions().forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         md.append("\n## Goals\n\n");
@@ -67,8 +68,8 @@ public final class Summary {
         var closed = r.figures().stream().filter(f -> f.phase().equals("closed")).toList();
         if (!closed.isEmpty()) {
             md.append("Closed loop (peak). Ratios against ").append(r.reference()).append(" at the same connection count.\n\n");
-            md.append("| Target | Conns | req/s | ×ref req/s | p50 | ×ref p50 | p90 | p99 | p99.9 | max | CPU cores | CPU µs/req | RSS MiB |\n");
-            md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            md.append("| Target | Conns | req/s | ×ref req/s | p50 | ×ref p50 | p90 | p99 | p99.9 | max | CPU cores | CPU µs/req | RSS MiB | machine busy cores |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Figure f : closed) {
                 Figure ref = r.figure(r.reference(), "closed", f.connections(), 0);
                 md.append("| ").append(f.target()).append(" | ").append(f.connections()).append(" | ")
@@ -77,15 +78,16 @@ public final class Summary {
                         .append(" | ").append(ms(f.p90())).append(" | ").append(ms(f.p99())).append(" | ")
                         .append(ms(f.p999())).append(" | ").append(ms(f.max())).append(" | ")
                         .append(num(f.cpuCores(), "%.2f")).append(" | ").append(num(f.cpuMicrosPerRequest(), "%.1f"))
-                        .append(" | ").append(num(f.rssMiB(), "%.0f")).append(" |\n");
+                        .append(" | ").append(num(f.rssMiB(), "%.0f")).append(" | ")
+                        .append(num(f.machineCores(), "%.2f")).append(" |\n");
             }
             md.append("\n");
         }
         var open = r.figures().stream().filter(f -> f.phase().equals("open")).toList();
         if (!open.isEmpty()) {
             md.append("Open loop (constant rate; latency from each request's scheduled time).\n\n");
-            md.append("| Target | % of peak | offered req/s | achieved req/s | p50 | p90 | p99 | p99.9 | max | p99 of 2xx | p99 of rejected | answers | CPU cores | RSS MiB |\n");
-            md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            md.append("| Target | % of peak | offered req/s | achieved req/s | p50 | p90 | p99 | p99.9 | max | p99 of 2xx | p99 of rejected | answers | CPU cores | RSS MiB | machine busy cores |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Figure f : open) {
                 md.append("| ").append(f.target()).append(" | ").append((int) f.percentOfPeak()).append(" | ")
                         .append(count(f.offered())).append(" | ").append(count(f.throughput())).append(" | ")
@@ -93,7 +95,8 @@ public final class Summary {
                         .append(" | ").append(ms(f.p999())).append(" | ").append(ms(f.max())).append(" | ")
                         .append(ms(f.servedP99())).append(" | ").append(ms(f.rejectedP99())).append(" | ")
                         .append(f.statuses()).append(" | ").append(num(f.cpuCores(), "%.2f")).append(" | ")
-                        .append(num(f.rssMiB(), "%.0f")).append(" |\n");
+                        .append(num(f.rssMiB(), "%.0f")).append(" | ").append(num(f.machineCores(), "%.2f"))
+                        .append(" |\n");
             }
             md.append("\n");
         }
