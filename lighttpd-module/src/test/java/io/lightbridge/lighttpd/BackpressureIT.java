@@ -1,0 +1,109 @@
+package io.lightbridge.lighttpd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** One Java worker and a one-place queue: overload is answered at once, deadlines hold, aborts are harmless. */
+class BackpressureIT {
+
+    private static LighttpdServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = LighttpdServer.config("backpressure").serverYaml("""
+                server:
+                  diagnostics: true
+                  workers: 1
+                  queue-capacity: 1
+                """).start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+    }
+
+    private static CompletableFuture<HttpResponse<String>> echoAsync(HttpClient client, String query, String body) {
+        return client.sendAsync(HttpRequest.newBuilder(server.uri("/lightbridge/diag/echo" + query))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void fullQueueAnswers503WithRetryAfterImmediately() throws Exception {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            var busy = echoAsync(client, "?sleep-ms=1500", "busy");
+            Thread.sleep(300); // the only worker sleeps
+            List<CompletableFuture<HttpResponse<String>>> more = new ArrayList<>();
+            List<Long> started = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                started.add(System.nanoTime());
+                more.add(echoAsync(client, "", "more-" + i));
+            }
+            int rejected = 0;
+            for (int i = 0; i < more.size(); i++) {
+                HttpResponse<String> response = more.get(i).get(30, TimeUnit.SECONDS);
+                if (response.statusCode() == 503) {
+                    rejected++;
+                    long millis = (System.nanoTime() - started.get(i)) / 1_000_000;
+                    assertTrue(response.headers().firstValue("Retry-After").isPresent(), "Retry-After on 503");
+                    EndpointsIT.assertJson(response);
+                    assertTrue(millis < 1_000, "503 must not wait for the busy worker, took " + millis + " ms");
+                } else {
+                    assertEquals(200, response.statusCode(), response.body());
+                    assertEquals("more-" + i, response.body());
+                }
+            }
+            assertTrue(rejected >= 2, "with 1 worker and 1 queue place, 4 more requests see ≥ 2 rejections; saw " + rejected);
+            assertEquals(200, busy.get(30, TimeUnit.SECONDS).statusCode());
+        }
+    }
+
+    @Test
+    void requestStillQueuedAtItsDeadlineGets504() throws Exception {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            var busy = echoAsync(client, "?sleep-ms=1000", "busy");
+            Thread.sleep(300);
+            HttpResponse<String> late = echoAsync(client, "?deadline=tight", "late").get(30, TimeUnit.SECONDS);
+            assertEquals(504, late.statusCode(), late.body());
+            EndpointsIT.assertJson(late);
+            assertEquals(200, busy.get(30, TimeUnit.SECONDS).statusCode());
+        }
+    }
+
+    @Test
+    void clientsAbortingMidRequestLeaveNoTrace() throws Exception {
+        long pid = server.pid();
+        HttpResponse<String> warm = server.get("/v2/health/live");
+        assertEquals(200, warm.statusCode());
+        int fdsBefore = LighttpdServer.fdCount(pid);
+        for (int i = 0; i < 30; i++) {
+            try (RawHttp halfBody = new RawHttp(server.port())) { // gone while lighttpd collects the body
+                halfBody.send("POST /lightbridge/diag/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10000\r\n\r\n"
+                        + "y".repeat(100));
+            }
+            try (RawHttp inJava = new RawHttp(server.port())) { // gone while Java holds the exchange
+                inJava.send("POST /lightbridge/diag/echo?sleep-ms=20 HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nabort");
+                Thread.sleep(2);
+            }
+        }
+        Thread.sleep(1_500); // the orphaned exchanges complete and are freed
+        assertTrue(server.isAlive());
+        HttpResponse<String> after = server.post("/lightbridge/diag/echo", "still here");
+        assertEquals("still here", after.body());
+        int fdsAfter = LighttpdServer.fdCount(pid);
+        assertTrue(fdsAfter <= fdsBefore + 2, "fds before " + fdsBefore + ", after " + fdsAfter);
+    }
+}
