@@ -80,7 +80,7 @@ class ConcurrencyIT {
                     median, staticMicros[staticMicros.length - 1]);
             assertTrue(slowStillRunning, "the static requests must have run while Java was still sleeping");
             assertTrue(median < 50_000, "median static latency " + median + " µs while Java sleeps");
-            assertTrue(staticMicros[staticMicros.length - 1] < 150_000,
+            assertTrue(staticMicros[staticMicros.length - 1] < 200_000, // a stall behind Java would take ≥ 200 ms
                     "max static latency " + staticMicros[staticMicros.length - 1] + " µs while Java sleeps");
         }
     }

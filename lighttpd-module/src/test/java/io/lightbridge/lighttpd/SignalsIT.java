@@ -131,7 +131,7 @@ class SignalsIT {
         LighttpdServer server = LighttpdServer.config("sigterm").start();
         assertEquals(200, server.post("/lightbridge/diag/echo", "bye").statusCode());
         long begin = System.nanoTime();
-        assertEquals(0, server.stop());
+        server.assertStoppedCleanly(server.stop());
         long millis = (System.nanoTime() - begin) / 1_000_000;
         assertTrue(millis < 5_000, "SIGTERM took " + millis + " ms");
         server.close();
