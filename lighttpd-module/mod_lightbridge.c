@@ -91,6 +91,9 @@ typedef struct {
 /* Process lifetime (see the top of the file). */
 static lb_completion_queue mod_lightbridge_completions = { .eventfd = -1 };
 static const lb_java_api *mod_lightbridge_java;
+/* Event loop only. Logged on SIGHUP: a leak shows as exchanges that stay held. */
+static size_t mod_lightbridge_exchanges_live;
+static size_t mod_lightbridge_exchanges_orphaned;
 
 
 /* ---- functions Java calls (any thread) ---------------------------------- */
@@ -120,10 +123,12 @@ static handler_ctx * handler_ctx_init(request_st * const r) {
     handler_ctx * const hctx = ck_calloc(1, sizeof(handler_ctx));
     hctx->r = r;
     hctx->ex.server_ctx = hctx;
+    ++mod_lightbridge_exchanges_live;
     return hctx;
 }
 
 static void handler_ctx_free(handler_ctx *hctx) {
+    --mod_lightbridge_exchanges_live;
     free(hctx->ex.response.block);
     free(hctx);
 }
@@ -389,6 +394,9 @@ SERVER_FUNC(mod_lightbridge_worker_init) {
 }
 
 SIGHUP_FUNC(mod_lightbridge_handle_sighup) {
+    log_error(srv->errh, __FILE__, __LINE__,
+      "mod_lightbridge: %zu exchanges open, %zu orphaned by aborted clients since start",
+      mod_lightbridge_exchanges_live, mod_lightbridge_exchanges_orphaned);
     mod_lightbridge_open_log_sink(srv); /* Java's log lines follow the rotated log */
     if (NULL != mod_lightbridge_java) mod_lightbridge_java->on_sighup();
     UNUSED(p_d);
@@ -560,10 +568,12 @@ REQUEST_FUNC(mod_lightbridge_handle_request_reset) {
     handler_ctx * const hctx = r->plugin_ctx[p->id];
     if (NULL == hctx) return HANDLER_GO_ON;
     r->plugin_ctx[p->id] = NULL;
-    if (hctx->completed)
+    if (hctx->completed) {
         handler_ctx_free(hctx);
-    else
+    } else {
         hctx->r = NULL;
+        ++mod_lightbridge_exchanges_orphaned;
+    }
     return HANDLER_GO_ON;
 }
 

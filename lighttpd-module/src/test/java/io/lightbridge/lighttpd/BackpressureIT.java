@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,11 +101,32 @@ class BackpressureIT {
                 Thread.sleep(2);
             }
         }
+        // HTTP/2 connections are always read, so lighttpd sees these clients go while Java holds their exchanges
+        for (int i = 0; i < 10; i++) {
+            Process impatient = new ProcessBuilder("curl", "-s", "--http2-prior-knowledge", "--max-time", "0.2",
+                    "--data-binary", "gone", server.uri("/lightbridge/diag/echo?sleep-ms=600").toString())
+                    .redirectErrorStream(true).start();
+            assertEquals(28, impatient.waitFor(), "curl timed out (exit 28), abandoning the request");
+        }
         Thread.sleep(1_500); // the orphaned exchanges complete and are freed
         assertTrue(server.isAlive());
         HttpResponse<String> after = server.post("/lightbridge/diag/echo", "still here");
         assertEquals("still here", after.body());
         int fdsAfter = LighttpdServer.fdCount(pid);
         assertTrue(fdsAfter <= fdsBefore + 2, "fds before " + fdsBefore + ", after " + fdsAfter);
+        server.signal("HUP"); // the module logs its exchange counters
+        Matcher counters = awaitExchangeCounters(server);
+        assertEquals(0, Integer.parseInt(counters.group(1)), "exchanges still open (leaked): " + counters.group());
+        assertTrue(Integer.parseInt(counters.group(2)) > 0, "the aborts did orphan exchanges held by Java");
+    }
+
+    private static Matcher awaitExchangeCounters(LighttpdServer server) throws InterruptedException {
+        Pattern line = Pattern.compile("mod_lightbridge: (\\d+) exchanges open, (\\d+) orphaned");
+        for (int i = 0; i < 100; i++) {
+            Matcher m = line.matcher(server.errorLog());
+            if (m.find()) return m;
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no exchange counters after SIGHUP:\n" + server.errorLog());
     }
 }
