@@ -58,7 +58,8 @@ class ConcurrencyIT {
     @Test
     void echoSleeping200msDoesNotDelayAStaticFile() throws Exception {
         try (var executor = Executors.newFixedThreadPool(4);
-             HttpClient slowClient = HttpClient.newBuilder().executor(executor).build()) {
+             HttpClient slowClient = HttpClient.newBuilder().executor(executor).version(HttpClient.Version.HTTP_1_1).build()) {
+            assertEquals("warm", server.post("/lightbridge/diag/echo?sleep-ms=1", "warm").body()); // classes loaded
             List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
             for (int i = 0; i < 8; i++) // 8 × 200 ms on 4 Java workers: Java is busy for ≈ 400 ms
                 slow.add(slowClient.sendAsync(HttpRequest.newBuilder(server.uri("/lightbridge/diag/echo?sleep-ms=200"))

@@ -29,7 +29,7 @@ class SignalsIT {
             for (int t = 0; t < threads.length; t++) {
                 int id = t;
                 threads[t] = Thread.ofPlatform().start(() -> {
-                    try (HttpClient client = HttpClient.newHttpClient()) {
+                    try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
                         for (int i = 0; running.get(); i++) {
                             String body = "load-" + id + "-" + i;
                             try {

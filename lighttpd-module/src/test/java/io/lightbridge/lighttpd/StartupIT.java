@@ -72,7 +72,7 @@ class StartupIT {
             // freeze one worker: the other alone must answer; then the other way round
             for (long frozen : workers) {
                 LighttpdServer.signal("STOP", frozen);
-                try (HttpClient client = HttpClient.newHttpClient()) {
+                try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
                     for (int i = 0; i < 10; i++) {
                         HttpResponse<String> response = client.send(HttpRequest.newBuilder(server.uri("/lightbridge/diag/echo"))
                                 .timeout(java.time.Duration.ofSeconds(10))
