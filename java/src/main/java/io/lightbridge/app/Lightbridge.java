@@ -79,7 +79,15 @@ public final class Lightbridge implements AutoCloseable {
 
     /** Reads {@code configFile} and starts everything it configures. */
     public static Lightbridge start(Path configFile, Clock clock, Consumer<String> errorLog) throws ConfigException {
-        ConfigFile config = ConfigFile.read(configFile, SECTIONS);
+        return start(ConfigFile.read(configFile, SECTIONS), clock, errorLog);
+    }
+
+    /** Starts with every section at its defaults, for a server that names no configuration file. */
+    public static Lightbridge startWithDefaults(Clock clock, Consumer<String> errorLog) throws ConfigException {
+        return start(ConfigFile.of(Path.of("(no configuration file)"), "", SECTIONS), clock, errorLog);
+    }
+
+    private static Lightbridge start(ConfigFile config, Clock clock, Consumer<String> errorLog) throws ConfigException {
         ServerSettings server = config.section("server", ServerSettings.class, ServerSettings.defaults());
         return new Lightbridge(server, clock, errorLog);
     }

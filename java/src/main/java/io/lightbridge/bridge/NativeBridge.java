@@ -6,6 +6,7 @@ import io.lightbridge.config.ConfigException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.function.Consumer;
 
 /**
  * The one JNI entry point. The server calls {@link #bootstrap} once per (re-)initialisation with its function table;
@@ -26,7 +27,7 @@ public final class NativeBridge {
 
     /**
      * Called by the server through JNI: {@code jlong bootstrap(jlong nativeApiAddress, jstring configPath)}.
-     * Starts the runtime from the config file and returns the address of the {@code lb_java_api} table, or 0 after
+     * Starts the runtime from the config file (all defaults when {@code configPath} is empty) and returns the address of the {@code lb_java_api} table, or 0 after
      * writing the reason into the server's error log. A second call (the server re-initialised in the same process)
      * picks up the new function table and returns the same Java table: the runtime starts once per process.
      */
@@ -48,7 +49,7 @@ public final class NativeBridge {
         }
         try {
             if (javaApi == null) {
-                javaApi = startRuntime(Path.of(configPath));
+                javaApi = startRuntime(configPath == null ? "" : configPath);
             } else {
                 server.log(AbiLayouts.LOG_INFO, "re-initialised; the runtime keeps running (configuration from "
                         + "the first start; restart the process to apply changes)");
@@ -67,14 +68,18 @@ public final class NativeBridge {
         return runtime;
     }
 
-    private MemorySegment startRuntime(Path configPath) throws ConfigException {
+    private MemorySegment startRuntime(String configPath) throws ConfigException {
         NativeApi log = server;
-        Lightbridge app = Lightbridge.start(configPath, clock, message -> log.log(AbiLayouts.LOG_ERROR, message));
+        Consumer<String> errorLog = message -> log.log(AbiLayouts.LOG_ERROR, message);
+        Lightbridge app = configPath.isBlank()
+                ? Lightbridge.startWithDefaults(clock, errorLog)
+                : Lightbridge.start(Path.of(configPath), clock, errorLog);
         runtime = app;
         var dispatcher = new ExchangeDispatcher(server, app.pipeline(), app.workers(),
                 app.settings().queueTimeout().toNanos(), app::onSighup);
         MemorySegment table = JavaApiTable.create(dispatcher);
-        server.log(AbiLayouts.LOG_INFO, "started " + Version.current() + " from " + configPath + ": "
+        server.log(AbiLayouts.LOG_INFO, "started " + Version.current() + " from "
+                + (configPath.isBlank() ? "defaults (lightbridge.config not set)" : configPath) + ": "
                 + app.settings().workers() + " workers, queue " + app.settings().queueCapacity()
                 + (app.settings().diagnostics() ? ", diagnostic routes ON" : ""));
         return table;

@@ -204,6 +204,17 @@ class NativeBridgeTest {
     }
 
     @Test
+    void anEmptyConfigPathStartsWithDefaults() throws Throwable {
+        var server = new FakeServer();
+        long table = new NativeBridge(Clock.systemUTC()).start(server.nativeApi.address(), "");
+        assertNotEquals(0, table, () -> server.log.toString());
+        MemorySegment ex = server.exchange("GET", "/v2/health/ready", "", Map.of(), new byte[0], 0);
+        assertEquals(AbiLayouts.SUBMIT_DONE, FakeServer.submit(table, ex));
+        assertEquals(200, FakeServer.answer(ex).status());
+        assertTrue(server.log.getLast().contains("defaults (lightbridge.config not set)"), server.log.toString());
+    }
+
+    @Test
     void aMissingConfigFileNamesThePath() {
         var server = new FakeServer();
         assertEquals(0, new NativeBridge(Clock.systemUTC()).start(server.nativeApi.address(), "/no/such/lightbridge.yaml"));
