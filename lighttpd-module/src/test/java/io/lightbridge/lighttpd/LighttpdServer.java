@@ -190,12 +190,23 @@ final class LighttpdServer implements AutoCloseable {
             if (!process.isAlive())
                 fail("lighttpd exited with " + process.exitValue() + " during start-up:\n" + errorLog() + stderr());
             try {
-                if (get("/v2/health/live").statusCode() == 200) return;
+                if (get("/v2/health/live").statusCode() == 200) {
+                assertLoadedAsIntended();
+                return;
+            }
             } catch (IOException notYet) {
                 Thread.sleep(50);
             }
         }
         fail("lighttpd did not answer /v2/health/live within 60 s:\n" + errorLog());
+    }
+
+    /** The module under test is the one mapped, and the sanitized pass really runs with the ASan runtime. */
+    private void assertLoadedAsIntended() throws IOException {
+        long process = supervisor ? workerPids().getFirst() : pid();
+        String maps = read(Path.of("/proc/" + process + "/maps"));
+        assertTrue(maps.contains(MODULE_DIR.resolve("mod_lightbridge.so").toString()), "module not from " + MODULE_DIR);
+        assertEquals(SANITIZED, maps.contains("libasan"), "ASan runtime mapped");
     }
 
     URI uri(String pathAndQuery) {
