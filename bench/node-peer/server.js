@@ -15,8 +15,8 @@ if (!configPath || !portText) {
 }
 const config = JSON.parse(readFileSync(configPath, 'utf8'));
 
-// Only signing keys: an IdP's JWKS also carries encryption keys (use: enc).
-const jwks = JSON.parse(readFileSync(config.jwksFile, 'utf8'));
+// Only signing keys: an IdP's JWKS also carries encryption keys (use: enc). No jwksFile: no token is accepted.
+const jwks = config.jwksFile ? JSON.parse(readFileSync(config.jwksFile, 'utf8')) : { keys: [] };
 const keys = createLocalJWKSet({ keys: jwks.keys.filter((k) => (k.use ?? 'sig') === 'sig') });
 
 const sessions = new Map();

@@ -23,8 +23,6 @@ public final class Peers {
      * serial collector, whose short young pauses beat G1's on 2 cores for this little garbage (shared notes).
      */
     public static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms256m", "-Xmx256m");
-    /** Runs peers (c) and (e); named, not referenced, so the harness starts without the app on the class path. */
-    private static final String JETTY_MAIN = "io.lightbridge.bench.peer.JettyPeerMain";
     private static final Duration JVM_READY = Duration.ofSeconds(60);
 
     private final BenchEnvironment env;
@@ -116,7 +114,7 @@ public final class Peers {
         command.add(env.javaHome().resolve("bin/java").toString());
         command.addAll(JVM_OPTIONS);
         command.add("--enable-native-access=ALL-UNNAMED");
-        command.addAll(List.of("-cp", env.classpath(), JETTY_MAIN,
+        command.addAll(List.of("-cp", env.classpath(), JettyPeerMain.class.getName(),
                 config.toAbsolutePath().toString(), Integer.toString(port)));
         return new Backend(ServerProcess.start(name, command, workDir, Map.of(), port, JVM_READY), port);
     }

@@ -12,14 +12,15 @@ import java.util.Map;
  * (where a peer differs, what was assumed). Filled by the scenario as it runs.
  *
  * @param reference the target every ratio is taken against
+ * @param failures  load levels that gave no figure because the target answered with errors there, with why
  */
 public record ScenarioReport(String name, String title, String reference, List<Run> runs, List<Figure> figures,
                              List<Goal> goals, Map<String, List<String>> peerSettings, List<String> notes,
-                             Map<String, Object> extra) {
+                             Map<String, Object> extra, List<String> failures) {
 
     public static ScenarioReport start(String name, String title, String reference) {
         return new ScenarioReport(name, title, reference, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                new LinkedHashMap<>(), new ArrayList<>(), new LinkedHashMap<>());
+                new LinkedHashMap<>(), new ArrayList<>(), new LinkedHashMap<>(), new ArrayList<>());
     }
 
     public Figure figure(String target, String phase, int connections, double percent) {

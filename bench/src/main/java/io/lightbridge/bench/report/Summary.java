@@ -55,6 +55,11 @@ public final class Summary {
         if (failure != null) {
             md.append("**FAILED:** ").append(failure.replace("\n", "<br>")).append("\n\n");
         }
+        if (!r.failures().isEmpty()) {
+            md.append("Levels without a figure (the target answered with errors there; nothing is printed for them):\n");
+            r.failures().forEach(f -> md.append("- ").append(f).append("\n"));
+            md.append("\n");
+        }
         if (!r.peerSettings().isEmpty()) {
             md.append("Peers and their settings:\n");
             r.peerSettings().forEach((peer, settings) ->

@@ -45,23 +45,49 @@ public final class Comparison {
         }
     }
 
-    /** Closed-loop load on every target, not recorded: JIT, caches and connection pools settle first. */
+    /**
+     * Closed-loop load on every target, not recorded: JIT, caches and connection pools settle first. Errors here
+     * mean a broken peer and fail the scenario at once, except a shedding peer's 503/504 while it is still cold,
+     * which are noted.
+     */
     public void warmUp() throws IOException, InterruptedException {
         Duration d = bench.options().warmUp();
         for (Subject s : subjects) {
             bench.log(report.name() + ": warm-up " + d.toSeconds() + " s on " + s.target().label());
             LoadResult r = bench.wrk().run(s.target(), 16, d, bench.options().timeout());
             s.peer().checkAlive();
-            if (r.errors() > 0) {
+            if (r.errors() > 0 && (s.sheddingStatuses().isEmpty() || r.count("io-error") > 0)) {
                 throw new BenchFailure(s.target().label() + " answered with errors during warm-up: " + r.statuses()
                         + " — check " + s.target().url());
+            }
+            if (r.errors() > 0) {
+                report.notes().add("%s shed %d of %d requests (503/504 or other non-2xx) during its cold warm-up."
+                        .formatted(s.target().label(), r.errors(), (long) (r.throughput() * r.seconds())));
             }
         }
     }
 
-    /** Closed loop at each connection count; returns each target's peak (best median req/s). */
+    /** Fails the scenario when any load level gave no figure; called after the goals are recorded. */
+    public void throwIfFailed() {
+        if (!report.failures().isEmpty()) {
+            throw new BenchFailure("no figure where a target answered with errors: " + String.join("; ", report.failures()));
+        }
+    }
+
+    private void fail(String target, String level, String why) {
+        String entry = target + " @ " + level + ": " + why;
+        report.failures().add(entry);
+        bench.log(report.name() + ": FAILED " + entry);
+    }
+
+    /**
+     * Closed loop at each connection count; returns each target's peak (best median req/s). A level where a target
+     * answered with any error gets no figure (recorded in the report's failures); a target with no figure at all
+     * has no peak and is left out of the open-loop runs.
+     */
     public Map<String, Double> peaks() throws IOException, InterruptedException {
         var runs = new ArrayList<Run>();
+        var failed = new java.util.HashSet<String>();
         for (int rep = 1; rep <= bench.options().repetitions(); rep++) {
             for (int c : bench.options().closedConnections()) {
                 for (Subject s : subjects) {
@@ -70,8 +96,11 @@ public final class Comparison {
                     var usage = ProcessUsage.between(before, ProcessUsage.snapshot(s.peer().pids()), r.throughput() * r.seconds());
                     s.peer().checkAlive();
                     if (r.errors() > 0) {
-                        throw new BenchFailure(s.target().label() + " answered with errors at " + c
-                                + " connections (closed loop): " + r.statuses());
+                        if (failed.add(s.target().label() + "@" + c)) {
+                            fail(s.target().label(), c + " connections (closed loop)", "answers " + r.statuses()
+                                    + " in repetition " + rep);
+                        }
+                        continue;
                     }
                     runs.add(record(s, "closed", rep, c, 0, r, usage));
                     bench.log("%s: closed rep %d c=%d %s: %.0f req/s p50 %.0f µs p99 %.0f µs".formatted(report.name(),
@@ -82,8 +111,10 @@ public final class Comparison {
         var peaks = new LinkedHashMap<String, Double>();
         for (Subject s : subjects) {
             for (int c : bench.options().closedConnections()) {
-                Figure f = figure(runs, s.target().label(), "closed", c, 0);
-                peaks.merge(s.target().label(), f.throughput().median(), Math::max);
+                if (!failed.contains(s.target().label() + "@" + c)) {
+                    Figure f = figure(runs, s.target().label(), "closed", c, 0);
+                    peaks.merge(s.target().label(), f.throughput().median(), Math::max);
+                }
             }
         }
         return peaks;
@@ -100,17 +131,28 @@ public final class Comparison {
      */
     public void openLoop(Map<String, Double> peaks, List<Integer> percents, int connections)
             throws IOException, InterruptedException {
-        warmUpGenerator(peaks);
+        var measured = subjects.stream().filter(s -> peaks.containsKey(s.target().label())).toList();
+        warmUpGenerator(measured, peaks);
         var runs = new ArrayList<Run>();
         for (int pct : percents) {
+            var failed = new java.util.HashSet<String>();
             for (int rep = 1; rep <= bench.options().repetitions(); rep++) {
-                for (Subject s : subjects) {
+                for (Subject s : measured) {
                     double rate = peaks.get(s.target().label()) * pct / 100.0;
-                    runs.add(openRun(s, rate, pct, rep, connections));
+                    try {
+                        runs.add(openRun(s, rate, pct, rep, connections));
+                    } catch (BenchFailure e) {
+                        if (failed.add(s.target().label())) {
+                            fail(s.target().label(), pct + " % of its peak (open loop)", e.getMessage()
+                                    + " in repetition " + rep);
+                        }
+                    }
                 }
             }
-            for (Subject s : subjects) {
-                figure(runs, s.target().label(), "open", connections, pct);
+            for (Subject s : measured) {
+                if (!failed.contains(s.target().label())) {
+                    figure(runs, s.target().label(), "open", connections, pct);
+                }
             }
         }
     }
@@ -119,8 +161,8 @@ public final class Comparison {
      * The generator runs in this JVM: a short unrecorded run at a quarter of each peak compiles its hot loop,
      * so the first recorded run does not charge the generator's JIT warm-up to the peer.
      */
-    private void warmUpGenerator(Map<String, Double> peaks) throws InterruptedException {
-        for (Subject s : subjects) {
+    private void warmUpGenerator(List<Subject> measured, Map<String, Double> peaks) throws InterruptedException {
+        for (Subject s : measured) {
             OpenLoop.run(s.target(), peaks.get(s.target().label()) / 4, bench.options().openConnections(),
                     Duration.ofSeconds(3), bench.options().timeout());
         }
@@ -149,7 +191,7 @@ public final class Comparison {
             }
         });
         if (!unexpected.isEmpty() || r.unsent() > 0) {
-            throw new BenchFailure(s.target().label() + " at " + percentOfPeak + "% of its peak: unexpected answers "
+            throw new BenchFailure(s.target().label() + " at " + percentOfPeak + " % of its peak: unexpected answers "
                     + unexpected + (r.unsent() > 0 ? ", " + r.unsent() + " requests never sent (run hit its time bound)" : ""));
         }
     }

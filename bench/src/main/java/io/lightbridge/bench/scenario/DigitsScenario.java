@@ -70,6 +70,7 @@ public final class DigitsScenario implements Scenario {
             comparison.warmUp();
             var peaks = comparison.peaks();
             comparison.openLoop(peaks, bench.options().loadPercents());
+            comparison.throwIfFailed();
         }
     }
 }

@@ -15,7 +15,8 @@ import java.util.Set;
 /**
  * Scenario 1 (and issue 2's benchmark): what the bridge costs. lighttpd serving a static file of the same size
  * (a) against the module's health route and its no-work diagnostic route, which crosses to a Java worker thread
- * and back through the eventfd (b). Goal: the pooled route ≥ 0.9× static at 16 connections.
+ * and back through the eventfd (b). Goal: the pooled route ≥ 0.9× static at 16 connections. The same no-work
+ * route on (c), (d) and (e) shows what the alternatives pay before any model work: the proxy hop and the server.
  */
 public final class OverheadScenario implements Scenario {
 
@@ -48,8 +49,13 @@ public final class OverheadScenario implements Scenario {
                 server:
                   diagnostics: true
                 """);
+        Path nodeConfig = Files.writeString(dir.resolve("node-peer.json"),
+                "{\"diagnostics\": true, \"rules\": [], \"rolesClaim\": \"realm_access.roles\"}\n");
         var peers = new Peers(bench.env(), dir);
-        try (Peer b = peers.lightbridge(config)) {
+        try (Peer b = peers.lightbridge(config);
+             Peer c = peers.jettyBehindLighttpd(config);
+             Peer d = peers.nodeBehindLighttpd(nodeConfig);
+             Peer e = peers.jetty(config)) {
             Target noop = Target.get("(b) noop via worker pool", b.host(), b.port(), NOOP);
             Target health = Target.get("(b) health", b.host(), b.port(), HEALTH);
             int noopSize = Probe.expectOk(noop).length;
@@ -62,14 +68,28 @@ public final class OverheadScenario implements Scenario {
                         .formatted(noopSize, noopSize, healthSize)
                         + "X-Request-Id and Content-Type, the static file ETag/Last-Modified/Accept-Ranges.");
                 report.notes().add("All GET, keep-alive, one wrk thread (-t1) and the server on the same 2 cores.");
+                var others = List.of(
+                        Target.get("(c) noop, lighttpd → jetty", c.host(), c.port(), NOOP),
+                        Target.get("(d) noop, lighttpd → node", d.host(), d.port(), NOOP),
+                        Target.get("(e) noop, jetty", e.host(), e.port(), NOOP));
+                for (Target t : others) {
+                    Probe.expectOk(t);
+                }
+                report.notes().add("(c), (d), (e) answer the same no-work route (GET " + NOOP + ", same body): "
+                        + "Jetty runs the Lightbridge pipeline on its own threads, Node.js answers from its event loop;"
+                        + " (c) and (d) go through lighttpd mod_proxy, a new backend connection per request.");
                 var comparison = new Comparison(bench, report, List.of(
                         new Comparison.Subject(stat, a),
                         new Comparison.Subject(health, b, Set.of(503, 504)),
-                        new Comparison.Subject(noop, b, Set.of(503, 504))));
+                        new Comparison.Subject(noop, b, Set.of(503, 504)),
+                        new Comparison.Subject(others.get(0), c, Set.of(503, 504)),
+                        new Comparison.Subject(others.get(1), d),
+                        new Comparison.Subject(others.get(2), e, Set.of(503, 504))));
                 comparison.warmUp();
                 var peaks = comparison.peaks();
                 comparison.openLoop(peaks, bench.options().loadPercents());
                 goal(bench, report, stat.label(), noop.label());
+                comparison.throwIfFailed();
             }
         }
     }
@@ -79,6 +99,10 @@ public final class OverheadScenario implements Scenario {
                 : bench.options().closedConnections().getFirst();
         Figure s = report.figure(staticLabel, "closed", c, 0);
         Figure n = report.figure(noopLabel, "closed", c, 0);
+        if (s == null || n == null) {
+            Goals.notMeasured(report, "no-work route through the worker pool ≥ 0.9× static (a), 16 connections");
+            return;
+        }
         double ratio = n.throughput().median() / s.throughput().median();
         String measured = "%.0f vs %.0f req/s at %d connections = %.2f× (spread noop %.0f–%.0f, static %.0f–%.0f)"
                 .formatted(n.throughput().median(), s.throughput().median(), c, ratio, n.throughput().min(),

@@ -61,6 +61,10 @@ public final class OverloadScenario implements Scenario {
             var peaks = comparison.peaks();
             comparison.openLoop(peaks, List.of(PERCENT), CONNECTIONS);
             Figure f = report.figure(reference(), "open", CONNECTIONS, PERCENT);
+            if (f == null) {
+                Goals.notMeasured(report, "(b) at 2× peak: p99 of the requests served < 50 ms, the rest refused fast");
+                comparison.throwIfFailed();
+            }
             long shed = f.statuses().entrySet().stream().filter(e -> !e.getKey().startsWith("2"))
                     .mapToLong(Map.Entry::getValue).sum();
             long all = f.statuses().values().stream().mapToLong(Long::longValue).sum();
@@ -71,6 +75,7 @@ public final class OverloadScenario implements Scenario {
                     String.format(Locale.ROOT, "served p99 %.2f ms; %d of %d (%.1f %%) refused %s; %s", servedP99,
                             shed, all, 100.0 * shed / Math.max(1, all), f.statuses(), rejected),
                     servedP99 < 50, String.format(Locale.ROOT, "served p99 %.1f ms over 50 ms", servedP99 - 50));
+            comparison.throwIfFailed();
         }
     }
 }

@@ -87,6 +87,7 @@ public final class SmallModelScenario implements Scenario {
                         Goals.openLoopP99AtMost(report, "(b) lightbridge", bench.options().openConnections(), 50, 5);
                     }
                 }
+                comparison.throwIfFailed();
             }
         }
     }

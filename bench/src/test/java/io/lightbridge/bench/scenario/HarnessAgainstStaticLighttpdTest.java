@@ -84,6 +84,24 @@ class HarnessAgainstStaticLighttpdTest {
     }
 
     @Test
+    void aLevelWithErrorsGetsNoFigureAndTheScenarioFailsAfterMeasuringTheRest() throws Exception {
+        var bench = bench();
+        var report = ScenarioReport.start("test", "test", file.label());
+        var missing = Target.get("(a) missing file", lighttpd.host(), lighttpd.port(), "/missing");
+        var comparison = new Comparison(bench, report, List.of(new Comparison.Subject(file, lighttpd),
+                new Comparison.Subject(missing, lighttpd, java.util.Set.of(503))));
+        comparison.warmUp();
+        var peaks = comparison.peaks();
+        assertEquals(java.util.Set.of(file.label()), peaks.keySet());
+        assertNotNull(report.figure(file.label(), "closed", 2, 0));
+        assertEquals(null, report.figure(missing.label(), "closed", 2, 0));
+        assertEquals(1, report.failures().size(), report.failures().toString());
+        assertTrue(report.failures().getFirst().contains("4xx/5xx"), report.failures().getFirst());
+        var failure = assertThrows(BenchFailure.class, comparison::throwIfFailed);
+        assertTrue(failure.getMessage().contains("(a) missing file"), failure.getMessage());
+    }
+
+    @Test
     void aComparisonGivesMediansOfRepetitionsAndDrawsItsCharts() throws Exception {
         var bench = bench();
         var report = ScenarioReport.start("test", "test", file.label());
