@@ -20,7 +20,8 @@ public final class OpenLoop {
 
     /**
      * Runs {@code target} at {@code ratePerSecond} for {@code duration}. Bounded: stops sending at
-     * duration + 2 × timeout even when the peer is slower than the schedule.
+     * duration + 2 × timeout even when the peer is slower than the schedule; requests left unsent then are
+     * reported as {@link LoadResult#unsent()} and counted in the latency at the delay they had reached.
      */
     public static LoadResult run(Target target, double ratePerSecond, int connections, Duration duration,
                                  Duration timeout) throws InterruptedException {
@@ -112,6 +113,12 @@ public final class OpenLoop {
                     }
                     if (now > hardStop) {
                         unsent = count - i;
+                        // Requests the schedule wanted but the peer never let us send: count them at the latency
+                        // they had reached when the run stopped (a lower bound), so the percentiles cannot hide them.
+                        for (long j = i; j < count; j++) {
+                            long dueJ = firstDue + (long) (j * intervalNanos);
+                            latency.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, now - dueJ) / 1_000));
+                        }
                         return;
                     }
                     byte[] request = fixed != null ? fixed : target.wireBytes(i * stride + index);

@@ -46,11 +46,14 @@ public final class Wrk {
         env.put("LB_TOKENS_FILE", target.tokens().isEmpty() ? ""
                 : write(dir.resolve("tokens"), (String.join("\n", target.tokens()) + "\n").getBytes(StandardCharsets.US_ASCII)).toString());
         Process p = pb.start();
+        Thread stop = new Thread(p::destroy, "stop-wrk");
+        Runtime.getRuntime().addShutdownHook(stop);
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(duration.toSeconds() + timeout.toSeconds() + 30, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IOException("wrk did not finish: " + String.join(" ", command));
         }
+        Runtime.getRuntime().removeShutdownHook(stop);
         Files.writeString(dir.resolve("wrk-c" + connections + ".out"), out);
         String json = out.lines().filter(l -> l.startsWith("LBJSON ")).findFirst()
                 .orElseThrow(() -> new IOException("wrk printed no summary (exit " + p.exitValue() + "): " + out.strip()))

@@ -11,9 +11,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A server the harness started: output goes to a log file, readiness is a TCP port that accepts, and close
- * sends SIGTERM (then SIGKILL after a grace period) to this process only.
+ * sends SIGTERM (then SIGKILL after a grace period) to this process only. Servers still running when the harness
+ * JVM exits (Ctrl-C, SIGTERM) are stopped by a shutdown hook, so no run leaves servers behind.
  */
 public final class ServerProcess implements AutoCloseable {
+
+    private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroy), "stop-peers"));
+    }
 
     private final String name;
     private final Process process;
@@ -34,6 +41,7 @@ public final class ServerProcess implements AutoCloseable {
                 .redirectOutput(log.toFile());
         pb.environment().putAll(env);
         var server = new ServerProcess(name, pb.start(), log);
+        RUNNING.add(server.process);
         server.awaitPort(port, readyWithin);
         return server;
     }
@@ -80,6 +88,7 @@ public final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        RUNNING.remove(process);
         if (!process.isAlive()) {
             return;
         }
