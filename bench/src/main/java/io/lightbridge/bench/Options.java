@@ -16,10 +16,11 @@ import java.util.List;
  * @param closedConnections  wrk connection counts for the peak search
  * @param openConnections    connections of the constant-rate generator
  * @param loadPercents       open-loop rates as percentages of each target's peak
+ * @param profile            after measuring, sample Lightbridge's process with perf under load (where the time goes)
  */
 public record Options(List<String> scenarios, int repetitions, Duration duration, Duration warmUp,
                       List<Integer> closedConnections, int openConnections, List<Integer> loadPercents,
-                      Duration timeout, Path resultsDir, String hostLabel) {
+                      Duration timeout, Path resultsDir, String hostLabel, boolean profile) {
 
     public static final List<String> ALL_SCENARIOS =
             List.of("overhead", "small-model", "fresh-token", "digits", "overload", "slow-neighbour", "startup");
@@ -45,6 +46,7 @@ public record Options(List<String> scenarios, int repetitions, Duration duration
         List<Integer> percents = List.of(25, 50, 75, 100, 200);
         Path results = Path.of("bench/results");
         String host = null;
+        boolean profile = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -57,6 +59,7 @@ public record Options(List<String> scenarios, int repetitions, Duration duration
                 case "--load-percents" -> percents = ints(value(args, ++i, a));
                 case "--results" -> results = Path.of(value(args, ++i, a));
                 case "--host-label" -> host = value(args, ++i, a);
+                case "--profile" -> profile = true;
                 case "--quick" -> {
                     duration = Duration.ofSeconds(4);
                     warmUp = Duration.ofSeconds(8);
@@ -66,7 +69,7 @@ public record Options(List<String> scenarios, int repetitions, Duration duration
             }
         }
         return new Options(scenarios.isEmpty() ? ALL_SCENARIOS : List.copyOf(scenarios), reps, duration, warmUp,
-                closed, open, percents, Duration.ofSeconds(5), results, host);
+                closed, open, percents, Duration.ofSeconds(5), results, host, profile);
     }
 
     public static String usage() {
@@ -82,6 +85,7 @@ public record Options(List<String> scenarios, int repetitions, Duration duration
                   --results DIR            where <date>-<host>/ is written (default bench/results)
                   --host-label TEXT        short host description for the folder name
                   --quick                  4 s runs, 8 s warm-up, 16 connections only (a smoke run)
+                  --profile                then perf-sample (b)'s lighttpd process under load: where the time goes
                 """.formatted(String.join(", ", ALL_SCENARIOS));
     }
 

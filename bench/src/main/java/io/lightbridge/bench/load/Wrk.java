@@ -97,7 +97,7 @@ public final class Wrk {
         return Files.write(file, bytes);
     }
 
-    static String safe(String label) {
+    public static String safe(String label) {
         return label.replaceAll("[^A-Za-z0-9._-]+", "_");
     }
 }

@@ -107,7 +107,14 @@ public final class Summary {
             }
             md.append("\n");
         }
-        r.extra().forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append("\n"));
+        r.extra().forEach((k, v) -> {
+            String text = String.valueOf(v);
+            if (text.startsWith("\n")) {
+                md.append("\n").append(k).append(":\n\n```\n").append(text.strip()).append("\n```\n");
+            } else {
+                md.append("- ").append(k).append(": ").append(text).append("\n");
+            }
+        });
         for (String c : charts) {
             md.append("\n![").append(c).append("](").append(c).append(")\n");
         }

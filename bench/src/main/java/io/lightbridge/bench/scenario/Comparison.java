@@ -67,6 +67,23 @@ public final class Comparison {
         }
     }
 
+    /**
+     * Samples the subject's front process with perf while wrk loads it at {@code connections}; the summary goes
+     * into the report and a text file next to it.
+     */
+    public void profile(Subject s, int connections) throws IOException, InterruptedException {
+        String name = report.name() + "-profile-" + io.lightbridge.bench.load.Wrk.safe(s.target().label());
+        Duration d = bench.options().duration();
+        var running = io.lightbridge.bench.measure.Profile.start(s.peer().pids().getFirst(), d,
+                bench.workDir().resolve(name + ".perf.data"));
+        bench.log(report.name() + ": profiling " + s.target().label() + " with perf for " + d.toSeconds() + " s");
+        LoadResult r = bench.wrk().run(s.target(), connections, d, bench.options().timeout());
+        String top = running.report(30);
+        java.nio.file.Files.writeString(bench.outDir().resolve(name + ".txt"), top + "\n");
+        report.extra().put("where " + s.target().label() + " spends its CPU (perf, self time by object and symbol, "
+                + connections + " connections, " + "%.0f req/s)".formatted(r.throughput()), "\n" + top);
+    }
+
     /** Fails the scenario when any load level gave no figure; called after the goals are recorded. */
     public void throwIfFailed() {
         if (!report.failures().isEmpty()) {

@@ -89,6 +89,9 @@ public final class OverheadScenario implements Scenario {
                 var peaks = comparison.peaks();
                 comparison.openLoop(peaks, bench.options().loadPercents());
                 goal(bench, report, stat.label(), noop.label());
+                if (bench.options().profile()) {
+                    comparison.profile(new Comparison.Subject(noop, b), GOAL_CONNECTIONS);
+                }
                 comparison.throwIfFailed();
             }
         }
