@@ -5,7 +5,9 @@
 --   LB_HEADERS_FILE    file of "Name: value" lines added to every request (optional)
 --   LB_TOKENS_FILE     file of bearer tokens, one a line: one token → sent every time (built once);
 --                      several → a different token on every request, in turn (optional)
--- done() prints one line "LBJSON {...}" with the summary and latency percentiles in microseconds.
+-- done() prints one line "LBJSON {...}" with the summary, the answers by status and latency percentiles in
+-- microseconds. Counting by status needs response(), which makes wrk copy each answer's head: the same cost for
+-- every peer, and the only way to tell a shed request (503/504) from a failure (500).
 
 local function read_file(path)
   local f = assert(io.open(path, "rb"))
@@ -47,13 +49,33 @@ if #tokens > 1 then
   end
 end
 
+local threads = {}
+setup = function(thread)
+  threads[#threads + 1] = thread
+end
+
+statuses = {}
+response = function(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
+  local merged = {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses")) do
+      merged[status] = (merged[status] or 0) + n
+    end
+  end
+  local parts = {}
+  for status, n in pairs(merged) do
+    parts[#parts + 1] = string.format('"%d":%d', status, n)
+  end
   io.write(string.format(
-    'LBJSON {"requests":%d,"duration_us":%d,"bytes":%d,' ..
+    'LBJSON {"requests":%d,"duration_us":%d,"bytes":%d,"statuses":{%s},' ..
     '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
     '"latency_us":{"p50":%d,"p90":%d,"p99":%d,"p99.9":%d,"max":%d,"mean":%.1f}}\n',
-    summary.requests, summary.duration, summary.bytes,
+    summary.requests, summary.duration, summary.bytes, table.concat(parts, ","),
     e.connect, e.read, e.write, e.status, e.timeout,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9),
     latency.max, latency.mean))

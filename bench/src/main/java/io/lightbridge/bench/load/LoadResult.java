@@ -12,7 +12,7 @@ import org.HdrHistogram.Histogram;
  *
  * @param mode         "closed" (wrk, as fast as the peer answers) or "open" (constant rate)
  * @param offeredRate  requests per second asked for; 0 for closed-loop runs
- * @param throughput   completed requests per second
+ * @param throughput   requests answered with 2xx per second (shed and failed requests do not count)
  * @param latency      closed loop: wrk's latency; open loop: from when each request was due (no coordinated omission)
  * @param serviceTime  open loop only: from when each request was actually sent; null for closed loop
  * @param served       open loop only: latency of the 2xx answers; null for closed loop
@@ -42,6 +42,19 @@ public record LoadResult(String label, String mode, int connections, double offe
             }
         }
         return n;
+    }
+
+    /** Answers that are neither 2xx nor one of the {@code allowed} statuses, connection errors included. */
+    public Map<String, Long> unexpected(java.util.Set<Integer> allowed) {
+        var out = new java.util.TreeMap<String, Long>();
+        statuses.forEach((status, n) -> {
+            boolean ok = status.startsWith("2")
+                    || (status.chars().allMatch(Character::isDigit) && allowed.contains(Integer.parseInt(status)));
+            if (!ok) {
+                out.put(status, n);
+            }
+        });
+        return out;
     }
 
     public long count(String status) {

@@ -68,7 +68,7 @@ public final class OpenLoop {
         }
         double seconds = Math.max(1e-9, (lastDone - startNanos) / 1e9);
         return new LoadResult(target.label(), "open", connections, rate, duration.toMillis() / 1000.0,
-                statuses.total() / seconds, latency, service, served, rejected, statuses, unsent);
+                (statuses.total() - statuses.errors()) / seconds, latency, service, served, rejected, statuses, unsent);
     }
 
     private static final class Worker implements Runnable {

@@ -63,25 +63,19 @@ public final class Wrk {
 
     private static LoadResult parse(String label, int connections, JsonNode n) {
         double seconds = n.get("duration_us").asLong() / 1e6;
-        long requests = n.get("requests").asLong();
         JsonNode e = n.get("errors");
-        long statusErrors = e.get("status").asLong();
         long ioErrors = e.get("connect").asLong() + e.get("read").asLong() + e.get("write").asLong()
                 + e.get("timeout").asLong();
         var statuses = new TreeMap<String, Long>();
-        if (requests - statusErrors > 0) {
-            statuses.put("2xx", requests - statusErrors);
-        }
-        if (statusErrors > 0) {
-            statuses.put("4xx/5xx", statusErrors);
-        }
+        n.get("statuses").properties().forEach(s -> statuses.put(s.getKey(), s.getValue().asLong()));
         if (ioErrors > 0) {
             statuses.put("io-error", ioErrors);
         }
+        long ok = statuses.entrySet().stream().filter(s -> s.getKey().startsWith("2")).mapToLong(Map.Entry::getValue).sum();
         JsonNode l = n.get("latency_us");
         var latency = new Latency(l.get("p50").asDouble(), l.get("p90").asDouble(), l.get("p99").asDouble(),
                 l.get("p99.9").asDouble(), l.get("max").asDouble(), l.get("mean").asDouble());
-        return new LoadResult(label, "closed", connections, 0, seconds, requests / seconds, latency, null,
+        return new LoadResult(label, "closed", connections, 0, seconds, ok / seconds, latency, null,
                 null, null, statuses, 0, null);
     }
 

@@ -27,8 +27,10 @@ public final class Summary {
                 .append("Open loop: constant rate over ").append(info.options().openConnections())
                 .append(" keep-alive connections (io.lightbridge.bench.load.OpenLoop), latency counted from each ")
                 .append("request's scheduled time (no coordinated omission), at ").append(info.options().loadPercents())
-                .append(" % of each target's own peak. Any error fails the run, except 503/504 from a peer shedding ")
-                .append("load at ≥ 100 % of its peak. CPU (cores busy, CPU µs per request) and RSS are read from ")
+                .append(" % of each target's own peak. req/s counts 2xx answers only. A peer that sheds load (503 queue ")
+                .append("full, 504 deadline passed) has those counted under \"answers\"; any other error (4xx, 500, ")
+                .append("connection errors) leaves its level without a figure and fails the run. Closed-loop answers are ")
+                .append("counted by status in wrk's response() hook, the same cost for every peer. CPU (cores busy, CPU µs per request) and RSS are read from ")
                 .append("/proc for the server processes only; \"machine busy cores\" is the whole machine (servers, load ")
                 .append("generator and anything else), so other load during a run shows there. Latencies in ms.\n\n");
         md.append("| Software | Version |\n|---|---|\n");
@@ -73,16 +75,16 @@ public final class Summary {
         var closed = r.figures().stream().filter(f -> f.phase().equals("closed")).toList();
         if (!closed.isEmpty()) {
             md.append("Closed loop (peak). Ratios against ").append(r.reference()).append(" at the same connection count.\n\n");
-            md.append("| Target | Conns | req/s | ×ref req/s | p50 | ×ref p50 | p90 | p99 | p99.9 | max | CPU cores | CPU µs/req | RSS MiB | machine busy cores |\n");
-            md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            md.append("| Target | Conns | req/s | ×ref req/s | p50 | ×ref p50 | p90 | p99 | p99.9 | max | answers | CPU cores | CPU µs/req | RSS MiB | machine busy cores |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Figure f : closed) {
                 Figure ref = r.figure(r.reference(), "closed", f.connections(), 0);
                 md.append("| ").append(f.target()).append(" | ").append(f.connections()).append(" | ")
                         .append(count(f.throughput())).append(" | ").append(ratio(f.throughput(), ref == null ? null : ref.throughput()))
                         .append(" | ").append(ms(f.p50())).append(" | ").append(ratio(f.p50(), ref == null ? null : ref.p50()))
                         .append(" | ").append(ms(f.p90())).append(" | ").append(ms(f.p99())).append(" | ")
-                        .append(ms(f.p999())).append(" | ").append(ms(f.max())).append(" | ")
-                        .append(num(f.cpuCores(), "%.2f")).append(" | ").append(num(f.cpuMicrosPerRequest(), "%.1f"))
+                        .append(ms(f.p999())).append(" | ").append(ms(f.max())).append(" | ").append(f.statuses())
+                        .append(" | ").append(num(f.cpuCores(), "%.2f")).append(" | ").append(num(f.cpuMicrosPerRequest(), "%.1f"))
                         .append(" | ").append(num(f.rssMiB(), "%.0f")).append(" | ")
                         .append(num(f.machineCores(), "%.2f")).append(" |\n");
             }

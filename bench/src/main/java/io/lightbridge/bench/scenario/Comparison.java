@@ -21,7 +21,8 @@ import java.util.Set;
  * Measures several targets side by side in one run: warm-up, closed-loop peak at each connection count, then
  * constant-rate runs at percentages of each target's own peak. Repetitions are interleaved (rep 1 of every target,
  * then rep 2 …) so drift on a shared machine hits all targets alike. Any error fails the run, except the
- * statuses a target may shed load with once it is offered at least its peak.
+ * statuses a peer sheds load with (503 queue full, 504 deadline passed): those are counted and shown, and only 2xx
+ * answers count as throughput.
  */
 public final class Comparison {
 
@@ -47,8 +48,7 @@ public final class Comparison {
 
     /**
      * Closed-loop load on every target, not recorded: JIT, caches and connection pools settle first. Errors here
-     * mean a broken peer and fail the scenario at once, except a shedding peer's 503/504 while it is still cold,
-     * which are noted.
+     * mean a broken peer and fail the scenario at once.
      */
     public void warmUp() throws IOException, InterruptedException {
         Duration d = bench.options().warmUp();
@@ -56,13 +56,9 @@ public final class Comparison {
             bench.log(report.name() + ": warm-up " + d.toSeconds() + " s on " + s.target().label());
             LoadResult r = bench.wrk().run(s.target(), 16, d, bench.options().timeout());
             s.peer().checkAlive();
-            if (r.errors() > 0 && (s.sheddingStatuses().isEmpty() || r.count("io-error") > 0)) {
+            if (!r.unexpected(s.sheddingStatuses()).isEmpty()) {
                 throw new BenchFailure(s.target().label() + " answered with errors during warm-up: " + r.statuses()
                         + " — check " + s.target().url());
-            }
-            if (r.errors() > 0) {
-                report.notes().add("%s shed %d of %d requests (503/504 or other non-2xx) during its cold warm-up."
-                        .formatted(s.target().label(), r.errors(), (long) (r.throughput() * r.seconds())));
             }
         }
     }
@@ -112,7 +108,7 @@ public final class Comparison {
                     LoadResult r = bench.wrk().run(s.target(), c, bench.options().duration(), bench.options().timeout());
                     var usage = ProcessUsage.between(before, ProcessUsage.snapshot(s.peer().pids()), r.throughput() * r.seconds());
                     s.peer().checkAlive();
-                    if (r.errors() > 0) {
+                    if (!r.unexpected(s.sheddingStatuses()).isEmpty()) {
                         if (failed.add(s.target().label() + "@" + c)) {
                             fail(s.target().label(), c + " connections (closed loop)", "answers " + r.statuses()
                                     + " in repetition " + rep);
@@ -120,8 +116,8 @@ public final class Comparison {
                         continue;
                     }
                     runs.add(record(s, "closed", rep, c, 0, r, usage));
-                    bench.log("%s: closed rep %d c=%d %s: %.0f req/s p50 %.0f µs p99 %.0f µs".formatted(report.name(),
-                            rep, c, s.target().label(), r.throughput(), r.latency().p50(), r.latency().p99()));
+                    bench.log("%s: closed rep %d c=%d %s: %.0f req/s p50 %.0f µs p99 %.0f µs %s".formatted(report.name(),
+                            rep, c, s.target().label(), r.throughput(), r.latency().p50(), r.latency().p99(), r.statuses()));
                 }
             }
         }
@@ -199,14 +195,7 @@ public final class Comparison {
     }
 
     private static void checkOpenLoopErrors(Subject s, LoadResult r, double percentOfPeak) {
-        var unexpected = new LinkedHashMap<String, Long>();
-        r.statuses().forEach((status, n) -> {
-            boolean ok = status.startsWith("2")
-                    || (percentOfPeak >= 100 && s.sheddingStatuses().contains(parse(status)));
-            if (!ok) {
-                unexpected.put(status, n);
-            }
-        });
+        var unexpected = r.unexpected(s.sheddingStatuses());
         boolean unsentMatters = r.unsent() > 0 && percentOfPeak < 100;
         if (!unexpected.isEmpty() || unsentMatters) {
             throw new BenchFailure(s.target().label() + " at " + percentOfPeak + " % of its peak: unexpected answers "
@@ -214,9 +203,6 @@ public final class Comparison {
         }
     }
 
-    private static int parse(String status) {
-        return status.chars().allMatch(Character::isDigit) ? Integer.parseInt(status) : -1;
-    }
 
     private Run record(Subject s, String phase, int rep, int connections, double pct, LoadResult r, ProcessUsage usage) {
         var run = new Run(report.name(), s.target().label(), s.peer().label(), phase, rep, connections, pct, r, usage);

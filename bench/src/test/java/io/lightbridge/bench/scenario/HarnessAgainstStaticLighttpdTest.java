@@ -84,19 +84,32 @@ class HarnessAgainstStaticLighttpdTest {
     }
 
     @Test
+    void shedAnswersAreCountedButNotAsThroughput() throws Exception {
+        var bench = bench();
+        var report = ScenarioReport.start("test", "test", file.label());
+        var shedding = Target.get("(a) missing file, 404 allowed", lighttpd.host(), lighttpd.port(), "/missing");
+        var comparison = new Comparison(bench, report, List.of(new Comparison.Subject(shedding, lighttpd,
+                java.util.Set.of(404))));
+        comparison.peaks();
+        var f = report.figure(shedding.label(), "closed", 2, 0);
+        assertEquals(0, f.throughput().median());
+        assertTrue(f.statuses().get("404") > 1000, f.statuses().toString());
+        comparison.throwIfFailed();
+    }
+
+    @Test
     void aLevelWithErrorsGetsNoFigureAndTheScenarioFailsAfterMeasuringTheRest() throws Exception {
         var bench = bench();
         var report = ScenarioReport.start("test", "test", file.label());
         var missing = Target.get("(a) missing file", lighttpd.host(), lighttpd.port(), "/missing");
         var comparison = new Comparison(bench, report, List.of(new Comparison.Subject(file, lighttpd),
                 new Comparison.Subject(missing, lighttpd, java.util.Set.of(503))));
-        comparison.warmUp();
         var peaks = comparison.peaks();
         assertEquals(java.util.Set.of(file.label()), peaks.keySet());
         assertNotNull(report.figure(file.label(), "closed", 2, 0));
         assertEquals(null, report.figure(missing.label(), "closed", 2, 0));
         assertEquals(1, report.failures().size(), report.failures().toString());
-        assertTrue(report.failures().getFirst().contains("4xx/5xx"), report.failures().getFirst());
+        assertTrue(report.failures().getFirst().contains("404"), report.failures().getFirst());
         var failure = assertThrows(BenchFailure.class, comparison::throwIfFailed);
         assertTrue(failure.getMessage().contains("(a) missing file"), failure.getMessage());
     }
