@@ -537,6 +537,9 @@ static handler_t mod_lightbridge_finish(request_st * const r, plugin_data * cons
     r->plugin_ctx[p->id] = NULL;
     const handler_t rc = mod_lightbridge_write_response(r, &hctx->ex.response);
     handler_ctx_free(hctx);
+    /* API answers are not files: keep lighttpd's generic Range handling (206) off them */
+    if (!light_btst(r->resp_htags, HTTP_HEADER_ACCEPT_RANGES))
+        http_header_response_set(r, HTTP_HEADER_ACCEPT_RANGES, CONST_STR_LEN("Accept-Ranges"), CONST_STR_LEN("none"));
     return rc;
 }
 
