@@ -10,7 +10,7 @@ import java.time.Duration;
  *   workers: 16           # request handlers running at once (worker threads; handlers may block)
  *   queue-capacity: 256   # requests waiting for a worker beyond that; one more gets 503 at once
  *   queue-timeout: 50ms   # how long a request may wait when the server gives no deadline of its own
- *   worker-spin: 20us     # how long an idle worker polls for the next request before it sleeps (0us: never)
+ *   worker-spin: 0us      # how long an idle worker polls for the next request before it sleeps (costs CPU)
  *   diagnostics: false    # the echo/noop routes under /lightbridge/diag/, for tests and benchmarks only
  * </pre>
  */
@@ -25,7 +25,7 @@ public record ServerSettings(Integer workers, Integer queueCapacity, Duration qu
         workers = workers == null ? 16 : workers;
         queueCapacity = queueCapacity == null ? 256 : queueCapacity;
         queueTimeout = queueTimeout == null ? Duration.ofMillis(50) : queueTimeout;
-        workerSpin = workerSpin == null ? Duration.ofNanos(20_000) : workerSpin;
+        workerSpin = workerSpin == null ? Duration.ZERO : workerSpin;
         diagnostics = diagnostics != null && diagnostics;
         if (workers < 1 || workers > MAX_WORKERS) {
             throw new IllegalArgumentException("workers: must be between 1 and " + MAX_WORKERS + ", not " + workers);

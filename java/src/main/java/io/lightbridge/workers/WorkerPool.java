@@ -24,10 +24,11 @@ import java.util.function.Consumer;
  * every worker is busy, by a reaper thread that looks at the queue at least every {@link #REAPER_PERIOD}.
  * Handlers may block (an fsync, a batcher waiting for a batch to fill): each holds one worker, no more.
  *
- * <p>Wake-ups are what the hand-off costs: on a small machine every unpark from the server's thread tends to preempt
- * it. So the server's thread wakes a worker only when none is awake and looking for work; a worker that runs out of
- * work first polls the queue for up to {@code spin} (one spinner at a time, the others park), which catches the next
- * request of a busy server without any wake-up.
+ * <p>Wake-ups are what the hand-off costs: on a small machine the worker that the server's thread unparks tends to
+ * preempt it. So workers run under SCHED_BATCH (see {@link BatchScheduling}), which stops exactly that; the server's
+ * thread wakes a worker only when none is awake and looking for work; and a worker that runs out of work may poll the
+ * queue for up to {@code spin} first (one spinner at a time, the others park), which catches the next request of a
+ * busy server without any wake-up, at the price of the CPU it spins.
  *
  * <p>Thread-safe. Counters are cumulative since start, for the metrics exporter.
  */
@@ -75,6 +76,7 @@ public final class WorkerPool implements AutoCloseable {
     private final LongAdder failed = new LongAdder();
     private final LongAdder completed = new LongAdder();
     private final List<Thread> threads = new ArrayList<>();
+    private final AtomicBoolean batchRefusalLogged = new AtomicBoolean();
     private volatile boolean closed;
 
     /**
@@ -92,7 +94,7 @@ public final class WorkerPool implements AutoCloseable {
         this.spinNanos = spin.toNanos();
         this.errorLog = errorLog;
         for (int i = 0; i < workers; i++) {
-            threads.add(Thread.ofPlatform().daemon().name("lightbridge-worker-" + i).start(this::work));
+            threads.add(Thread.ofPlatform().daemon().name("lightbridge-worker-" + i).start(this::startWorking));
         }
         threads.add(Thread.ofPlatform().daemon().name("lightbridge-deadlines").start(this::reap));
     }
@@ -128,6 +130,14 @@ public final class WorkerPool implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    private void startWorking() {
+        String refused = BatchScheduling.applyToCurrentThread();
+        if (refused != null && batchRefusalLogged.compareAndSet(false, true)) {
+            errorLog.accept("workers keep the default scheduling policy (hand-offs cost more): " + refused);
+        }
+        work();
     }
 
     private void work() {

@@ -149,6 +149,23 @@ class WorkerPoolTest {
     }
 
     @Test
+    void workersRunUnderSchedBatchSoAWakeUpDoesNotPreemptTheServerThread() throws Exception {
+        var pool = pool(1, 1);
+        var policy = new CompletableFuture<String>();
+        assertTrue(pool.submit(request("/x"), r -> {
+            try {
+                String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
+                policy.complete(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[38]); // field 41: policy
+            } catch (java.io.IOException e) {
+                policy.completeExceptionally(e);
+            }
+            return Response.json(200, "{}");
+        }, deadline(1_000), r -> {}));
+        assertEquals("3", policy.get(5, TimeUnit.SECONDS), "SCHED_BATCH is policy 3");
+        assertEquals(List.of(), errors);
+    }
+
+    @Test
     void closeRefusesNewRequestsAndAnswersQueuedOnes() throws Exception {
         var pool = pool(1, 4);
         var running = submit(pool, "/block", 10_000);
