@@ -85,7 +85,7 @@ class WorkerPoolTest {
         long tookMicros = (System.nanoTime() - start) / 1_000;
 
         assertFalse(accepted);
-        assertTrue(tookMicros < 50_000, "refusal took " + tookMicros + " µs");
+        assertTrue(tookMicros < 1_000_000, "refusal took " + tookMicros + " µs, as if it waited for a worker");
         assertEquals(1, pool.rejectedCount());
         assertEquals(503, WorkerPool.queueFull().status());
         assertEquals("1", WorkerPool.queueFull().header("Retry-After"));
