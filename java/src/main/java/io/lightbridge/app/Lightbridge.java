@@ -66,7 +66,8 @@ public final class Lightbridge implements AutoCloseable {
     private Lightbridge(ServerSettings settings, Clock clock, Consumer<String> errorLog) {
         this.settings = settings;
         this.errorLog = errorLog;
-        this.workers = new WorkerPool(settings.workers(), settings.queueCapacity(), settings.workerSpin(), errorLog);
+        this.workers = new WorkerPool(settings.workers(), settings.queueCapacity(), settings.workerSpin(),
+                settings.batchScheduling(), errorLog);
         this.audit = AUDIT_NOT_YET_MERGED_UNAVAILABLE;
         var serverRoutes = new ServerRoutes(SERVER_NAME, Version.current(), List.of(), this::ready);
         Router router = settings.diagnostics()

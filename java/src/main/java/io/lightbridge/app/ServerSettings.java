@@ -11,11 +11,12 @@ import java.time.Duration;
  *   queue-capacity: 256   # requests waiting for a worker beyond that; one more gets 503 at once
  *   queue-timeout: 50ms   # how long a request may wait when the server gives no deadline of its own
  *   worker-spin: 0us      # how long an idle worker polls for the next request before it sleeps (costs CPU)
+ *   batch-scheduling: true # workers under Linux SCHED_BATCH, so waking one does not preempt the server's thread
  *   diagnostics: false    # the echo/noop routes under /lightbridge/diag/, for tests and benchmarks only
  * </pre>
  */
 public record ServerSettings(Integer workers, Integer queueCapacity, Duration queueTimeout, Duration workerSpin,
-                             Boolean diagnostics) {
+                             Boolean batchScheduling, Boolean diagnostics) {
 
     public static final int MAX_WORKERS = 4096;
     public static final int MAX_QUEUE_CAPACITY = 1_000_000;
@@ -26,6 +27,7 @@ public record ServerSettings(Integer workers, Integer queueCapacity, Duration qu
         queueCapacity = queueCapacity == null ? 256 : queueCapacity;
         queueTimeout = queueTimeout == null ? Duration.ofMillis(50) : queueTimeout;
         workerSpin = workerSpin == null ? Duration.ZERO : workerSpin;
+        batchScheduling = batchScheduling == null || batchScheduling;
         diagnostics = diagnostics != null && diagnostics;
         if (workers < 1 || workers > MAX_WORKERS) {
             throw new IllegalArgumentException("workers: must be between 1 and " + MAX_WORKERS + ", not " + workers);
@@ -43,6 +45,6 @@ public record ServerSettings(Integer workers, Integer queueCapacity, Duration qu
     }
 
     public static ServerSettings defaults() {
-        return new ServerSettings(null, null, null, null, null);
+        return new ServerSettings(null, null, null, null, null, null);
     }
 }

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * Handlers may block (an fsync, a batcher waiting for a batch to fill): each holds one worker, no more.
  *
  * <p>Wake-ups are what the hand-off costs: on a small machine the worker that the server's thread unparks tends to
- * preempt it. So workers run under SCHED_BATCH (see {@link BatchScheduling}), which stops exactly that; the server's
+ * preempt it. So workers may run under SCHED_BATCH (see {@link BatchScheduling}), which stops exactly that; the server's
  * thread wakes a worker only when none is awake and looking for work; and a worker that runs out of work may poll the
  * queue for up to {@code spin} first (one spinner at a time, the others park), which catches the next request of a
  * busy server without any wake-up, at the price of the CPU it spins.
@@ -77,12 +77,15 @@ public final class WorkerPool implements AutoCloseable {
     private final LongAdder completed = new LongAdder();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicBoolean batchRefusalLogged = new AtomicBoolean();
+    private final boolean batchScheduling;
     private volatile boolean closed;
 
     /**
-     * @param spin how long an idle worker keeps polling before it parks (0: park at once)
+     * @param spin            how long an idle worker keeps polling before it parks (0: park at once)
+     * @param batchScheduling run the workers under SCHED_BATCH (see {@link BatchScheduling})
      */
-    public WorkerPool(int workers, int queueCapacity, Duration spin, Consumer<String> errorLog) {
+    public WorkerPool(int workers, int queueCapacity, Duration spin, boolean batchScheduling,
+                      Consumer<String> errorLog) {
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be at least 1");
         }
@@ -93,6 +96,7 @@ public final class WorkerPool implements AutoCloseable {
         this.queueCapacity = queueCapacity;
         this.spinNanos = spin.toNanos();
         this.errorLog = errorLog;
+        this.batchScheduling = batchScheduling;
         for (int i = 0; i < workers; i++) {
             threads.add(Thread.ofPlatform().daemon().name("lightbridge-worker-" + i).start(this::startWorking));
         }
@@ -133,7 +137,7 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void startWorking() {
-        String refused = BatchScheduling.applyToCurrentThread();
+        String refused = batchScheduling ? BatchScheduling.applyToCurrentThread() : null;
         if (refused != null && batchRefusalLogged.compareAndSet(false, true)) {
             errorLog.accept("workers keep the default scheduling policy (hand-offs cost more): " + refused);
         }

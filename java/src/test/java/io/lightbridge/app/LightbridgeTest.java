@@ -49,11 +49,22 @@ class LightbridgeTest {
     @Test
     void serverSectionIsBound() throws Exception {
         try (var app = start("server:\n  workers: 3\n  queue-capacity: 7\n  queue-timeout: 20ms\n  diagnostics: true\n")) {
-            assertEquals(new ServerSettings(3, 7, Duration.ofMillis(20), Duration.ZERO, true), app.settings());
+            assertEquals(new ServerSettings(3, 7, Duration.ofMillis(20), Duration.ZERO, true, true), app.settings());
             assertEquals(7, app.workers().queueCapacity());
             var echo = new Request("POST", "/lightbridge/diag/echo", "", null, "", "x".getBytes());
             assertEquals(200, app.pipeline().handle(echo).status());
         }
+    }
+
+    @Test
+    void workerTuningIsBound() throws Exception {
+        try (var app = start("server:\n  worker-spin: 20us\n  batch-scheduling: false\n")) {
+            assertEquals(Duration.ofNanos(20_000), app.settings().workerSpin());
+            assertFalse(app.settings().batchScheduling());
+        }
+        var e = rejected("server:\n  worker-spin: 2ms\n");
+        assertEquals("server.worker-spin", e.key());
+        assertEquals(2, e.line());
     }
 
     @Test
