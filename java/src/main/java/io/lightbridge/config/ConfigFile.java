@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
 /**
  * The YAML configuration file named by {@code lightbridge.config}. Each component binds its own top-level
  * section into an immutable record; binding errors (unknown keys, wrong types, values a record rejects)
- * come back as {@link ConfigException}s naming file, line and key. Keys are kebab-case.
+ * come back as {@link ConfigException}s naming file, line and key. Keys are kebab-case. A record rejects a value
+ * in its constructor with {@code IllegalArgumentException("kebab-key: reason")}, which names that key and its line.
  */
 public final class ConfigFile {
 
@@ -128,8 +129,34 @@ public final class ConfigFile {
         } else {
             Throwable root = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause() : e;
             reason = root == e ? e.getOriginalMessage() : root.getMessage();
+            // A record rejecting one of its values says so as "key: reason": name that key, not the whole record.
+            int colon = reason == null ? -1 : reason.indexOf(": ");
+            if (root instanceof IllegalArgumentException && colon > 0
+                    && lineOfKey(key + "." + reason.substring(0, colon)) > 0) {
+                key = key + "." + reason.substring(0, colon);
+                reason = reason.substring(colon + 2);
+            }
         }
-        return new ConfigException(path, line(e.getLocation()), key, reason);
+        int keyLine = lineOfKey(key);
+        return new ConfigException(path, keyLine > 0 ? keyLine : line(e.getLocation()), key, reason);
+    }
+
+    /**
+     * The line where {@code key} ("section.a.b" or "section.list[2]") is written, or 0. Jackson reports the end of the
+     * enclosing mapping for errors a record's constructor raises, which is not where an admin needs to look.
+     */
+    private int lineOfKey(String key) {
+        String pointer = "/" + key.replace('.', '/').replace("[", "/").replace("]", "");
+        try (JsonParser parser = MAPPER.getFactory().createParser(text)) {
+            while (parser.nextToken() != null) {
+                if (parser.getParsingContext().pathAsPointer().toString().equals(pointer)) {
+                    return line(parser.currentTokenLocation());
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return 0;
     }
 
     private static int line(JsonLocation location) {

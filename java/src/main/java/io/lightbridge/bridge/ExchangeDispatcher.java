@@ -1,0 +1,104 @@
+package io.lightbridge.bridge;
+
+import static io.lightbridge.bridge.AbiLayouts.EXCHANGE;
+
+import io.lightbridge.pipeline.Pipeline;
+import io.lightbridge.pipeline.Request;
+import io.lightbridge.pipeline.Response;
+import io.lightbridge.pipeline.Route;
+import io.lightbridge.workers.WorkerPool;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The targets of the upcall stubs. {@link #submit} runs on the server's event-loop thread, so it only copies the
+ * request, routes it and either answers at once (cheap routes, refusals, errors) or hands it to the worker pool.
+ * No exception leaves an upcall: one would take the whole server down.
+ */
+final class ExchangeDispatcher {
+
+    private static final Response FAILED = Response.error(500, "internal error in the server bridge");
+
+    private final NativeApi server;
+    private final Pipeline pipeline;
+    private final WorkerPool workers;
+    private final long defaultTimeoutNanos;
+    private final Runnable sighup;
+
+    ExchangeDispatcher(NativeApi server, Pipeline pipeline, WorkerPool workers, long defaultTimeoutNanos,
+                       Runnable sighup) {
+        this.server = server;
+        this.pipeline = pipeline;
+        this.workers = workers;
+        this.defaultTimeoutNanos = defaultTimeoutNanos;
+        this.sighup = sighup;
+    }
+
+    /** lb_java_api.submit. Returns SUBMIT_DONE with the response filled, or SUBMIT_QUEUED and completes later. */
+    int submit(MemorySegment address) {
+        MemorySegment exchange = address.reinterpret(EXCHANGE.byteSize());
+        try {
+            long start = System.nanoTime();
+            Request request = RequestReader.read(exchange);
+            Route route = pipeline.route(request);
+            if (answersInline(route)) {
+                ResponseWriter.write(server, exchange, pipeline.handle(request, route));
+                return AbiLayouts.SUBMIT_DONE;
+            }
+            long timeout = RequestReader.timeoutNanos(exchange);
+            long deadline = start + (timeout > 0 ? timeout : defaultTimeoutNanos);
+            if (workers.submit(request, r -> pipeline.handle(r, route), deadline, response -> finish(exchange, response))) {
+                return AbiLayouts.SUBMIT_QUEUED;
+            }
+            ResponseWriter.write(server, exchange, WorkerPool.queueFull());
+            return AbiLayouts.SUBMIT_DONE;
+        } catch (Throwable t) {
+            fail(exchange, t);
+            return AbiLayouts.SUBMIT_DONE;
+        }
+    }
+
+    /**
+     * Routes that cost less than the hand-off run on the server's thread: inline-marked open routes (health, metadata)
+     * and the refusals (404, 405), which also keeps junk traffic from filling the queue.
+     */
+    private static boolean answersInline(Route route) {
+        return switch (route) {
+            case Route.Open open -> open.inline();
+            case Route.NotFound _, Route.MethodNotAllowed _ -> true;
+            case Route.Guarded _ -> false;
+        };
+    }
+
+    /** On a worker: fill the response and hand the exchange back, exactly once, whatever happens. */
+    private void finish(MemorySegment exchange, Response response) {
+        try {
+            ResponseWriter.write(server, exchange, response);
+        } catch (Throwable t) {
+            fail(exchange, t);
+        } finally {
+            server.complete(exchange);
+        }
+    }
+
+    private void fail(MemorySegment exchange, Throwable cause) {
+        try {
+            server.log(AbiLayouts.LOG_ERROR, "request failed in the bridge: " + cause);
+            if (ResponseWriter.hasBlock(exchange)) {
+                ResponseWriter.writeBare(exchange, 500);
+            } else {
+                ResponseWriter.write(server, exchange, FAILED);
+            }
+        } catch (Throwable again) {
+            ResponseWriter.writeBare(exchange, 500);
+        }
+    }
+
+    /** lb_java_api.on_sighup: returns at once; the work runs on another thread. */
+    void onSighup() {
+        try {
+            sighup.run();
+        } catch (Throwable t) {
+            server.log(AbiLayouts.LOG_ERROR, "SIGHUP handling failed: " + t);
+        }
+    }
+}
