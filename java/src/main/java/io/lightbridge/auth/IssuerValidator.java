@@ -17,6 +17,7 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.lightbridge.auth.AuthenticationException.Fault;
 import java.time.Clock;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -88,15 +89,15 @@ final class IssuerValidator {
                 subject,
                 config.issuer(),
                 ClaimPaths.firstString(raw, config.clientIdClaims()),
-                collect(raw, config.groupsClaims().toArray(String[]::new), false),
-                collect(raw, config.rolesClaims().toArray(String[]::new), false),
-                collect(raw, config.scopesClaims().toArray(String[]::new), true),
+                collect(raw, config.groupsClaims(), false),
+                collect(raw, config.rolesClaims(), false),
+                collect(raw, config.scopesClaims(), true),
                 claims.getJWTID(),
                 claims.getExpirationTime().toInstant(),
                 ClaimPaths.flatten(raw));
     }
 
-    private static Set<String> collect(Map<String, Object> raw, String[] paths, boolean spaceSeparated) {
+    private static Set<String> collect(Map<String, Object> raw, List<String> paths, boolean spaceSeparated) {
         var values = new LinkedHashSet<String>();
         for (String path : paths) {
             values.addAll(ClaimPaths.strings(raw, path, spaceSeparated));
