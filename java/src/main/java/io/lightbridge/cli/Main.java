@@ -1,21 +1,24 @@
 package io.lightbridge.cli;
 
+import java.io.PrintStream;
 import java.util.Arrays;
-import java.util.List;
 
-/** {@code java -jar lightbridge.jar <command>}: the Java side of the {@code ./lightbridge} front door. */
+/** The jar's command line: {@code java -jar lightbridge.jar <command>}. */
 public final class Main {
+
     private Main() {}
 
     public static void main(String[] args) {
-        List<String> rest = args.length == 0 ? List.of() : Arrays.asList(args).subList(1, args.length);
-        int status = switch (args.length == 0 ? "" : args[0]) {
-            case "token" -> TokenCommand.run(rest, System.out, System.err);
-            default -> {
-                System.err.println("usage: java -jar lightbridge.jar token ...");
-                yield 2;
-            }
-        };
-        System.exit(status);
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one command; returns the process exit code (0 ok, 1 failed, 2 usage error). */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length >= 1 && args[0].equals("token")) {
+            return TokenCommand.run(Arrays.asList(args).subList(1, args.length), out, err);
+        }
+        err.println("usage: lightbridge <command>");
+        err.println("  token      DEVELOPMENT ONLY: print a token of the local dev issuer (token --help)");
+        return 2;
     }
 }

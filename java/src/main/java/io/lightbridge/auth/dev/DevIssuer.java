@@ -48,7 +48,8 @@ public final class DevIssuer {
     public static DevIssuer open(Path stateDir) throws IOException {
         Path dir = stateDir.resolve("dev-issuer");
         Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        // 755: a lighttpd that drops privileges must still read jwks.json; the key file itself is 600
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path keyFile = dir.resolve("signing-key.json");
         if (!Files.exists(keyFile)) {
             writePrivately(keyFile, generate().toJSONString());

@@ -42,7 +42,7 @@ class DevIssuerTest {
         DevIssuer issuer = DevIssuer.open(state);
         Path key = state.resolve("dev-issuer/signing-key.json");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
-        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key.getParent())));
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(key.getParent())));
         String keyText = Files.readString(key);
         DevIssuer.open(state);
         assertEquals(keyText, Files.readString(key), "the key is created on first use only");
