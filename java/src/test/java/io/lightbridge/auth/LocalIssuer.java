@@ -49,14 +49,33 @@ final class LocalIssuer implements AutoCloseable {
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
     private volatile List<JWK> published;
 
+    /** Generated once per test JVM: RSA key generation is slow on a loaded machine. */
+    private static final class Keys {
+        static final RSAKey RSA;
+        static final ECKey EC;
+        static final KeyPair ED25519;
+        static final RSAKey ENCRYPTION;
+
+        static {
+            try {
+                RSA = new RSAKeyGenerator(2048).keyID("rsa-1").keyUse(KeyUse.SIGNATURE).generate();
+                EC = new ECKeyGenerator(Curve.P_256).keyID("ec-1").keyUse(KeyUse.SIGNATURE).generate();
+                ED25519 = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+                ENCRYPTION = new RSAKeyGenerator(2048).keyID("enc-1").keyUse(KeyUse.ENCRYPTION).generate();
+            } catch (Exception e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
     LocalIssuer() throws Exception {
-        rsa = new RSAKeyGenerator(2048).keyID("rsa-1").keyUse(KeyUse.SIGNATURE).generate();
-        ec = new ECKeyGenerator(Curve.P_256).keyID("ec-1").keyUse(KeyUse.SIGNATURE).generate();
-        ed25519 = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        rsa = Keys.RSA;
+        ec = Keys.EC;
+        ed25519 = Keys.ED25519;
         byte[] spki = ed25519.getPublic().getEncoded();
         ed25519Jwk = new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(Arrays.copyOfRange(spki, spki.length - 32, spki.length)))
                 .keyID("ed-1").keyUse(KeyUse.SIGNATURE).build();
-        encryption = new RSAKeyGenerator(2048).keyID("enc-1").keyUse(KeyUse.ENCRYPTION).generate();
+        encryption = Keys.ENCRYPTION;
         published = List.of(rsa.toPublicJWK(), ec.toPublicJWK(), ed25519Jwk, encryption.toPublicJWK());
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
