@@ -11,10 +11,12 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -27,7 +29,8 @@ import java.util.zip.ZipInputStream;
 /**
  * A real Keycloak (the Maven Central distribution) in dev mode on loopback, with the test realm imported.
  * The unzipped distribution is kept in {@code ~/.cache/lightbridge/} (it holds Keycloak's one-time Quarkus
- * build); its database is wiped before every start so each run begins from the realm file.
+ * build); its database is wiped before every start so each run begins from the realm file. A file lock makes
+ * concurrent test runs on one machine take turns with the shared installation instead of corrupting it.
  */
 final class KeycloakServer implements AutoCloseable {
     static final String VERSION = "26.4.5";
@@ -36,14 +39,20 @@ final class KeycloakServer implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final FileChannel lock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private KeycloakServer(Process process, int port) {
+    private KeycloakServer(Process process, int port, FileChannel lock) {
         this.process = process;
         this.port = port;
+        this.lock = lock;
     }
 
     static KeycloakServer start(Path distZip, Path logFile) throws Exception {
+        Path cache = Files.createDirectories(Path.of(System.getProperty("user.home"), ".cache", "lightbridge"));
+        FileChannel lock = FileChannel.open(cache.resolve("keycloak-" + VERSION + ".lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        lock.lock(); // released when the channel closes, in close()
         Path home = unpacked(distZip);
         deleteTree(home.resolve("data"));
         Path imports = Files.createDirectories(home.resolve("data/import"));
@@ -61,7 +70,7 @@ final class KeycloakServer implements AutoCloseable {
         builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", "admin");
         builder.environment().put("JAVA_OPTS_KC_HEAP", "-Xms64m -Xmx512m");
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        var server = new KeycloakServer(builder.start(), port);
+        var server = new KeycloakServer(builder.start(), port, lock);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         server.awaitReady(management, Duration.ofMinutes(4), logFile);
         return server;
@@ -147,6 +156,11 @@ final class KeycloakServer implements AutoCloseable {
             process.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        try {
+            lock.close();
+        } catch (IOException e) {
+            // the lock goes with the process anyway
         }
     }
 
