@@ -26,8 +26,13 @@ final class KeySources {
     /** How long keys fetched once stay usable while the IdP cannot be reached. */
     static final Duration OUTAGE_TOLERANCE = Duration.ofHours(12);
     private static final Duration REFRESH_AHEAD = Duration.ofSeconds(30);
-    private static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(15);
-    private static final int HTTP_TIMEOUT_MILLIS = 2_000;
+    /**
+     * Bounds how long a request that needs a key fetch (first use, unknown kid) waits, on its worker thread, for a
+     * fetch in progress; keeps worker threads from piling up behind an IdP that does not answer.
+     */
+    private static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(3);
+    private static final int HTTP_CONNECT_TIMEOUT_MILLIS = 1_000;
+    private static final int HTTP_READ_TIMEOUT_MILLIS = 2_000;
     private static final int HTTP_SIZE_LIMIT = 256 * 1024;
 
     /** The key source and the handle that tells whether signing keys were ever loaded. */
@@ -45,7 +50,8 @@ final class KeySources {
     }
 
     static Built publicKeys(IssuerConfig config, IdentityStats stats, java.util.function.Consumer<String> errorLog) {
-        ResourceRetriever http = new DefaultResourceRetriever(HTTP_TIMEOUT_MILLIS, HTTP_TIMEOUT_MILLIS, HTTP_SIZE_LIMIT);
+        ResourceRetriever http = new DefaultResourceRetriever(
+                HTTP_CONNECT_TIMEOUT_MILLIS, HTTP_READ_TIMEOUT_MILLIS, HTTP_SIZE_LIMIT);
         JWKSetSource<SecurityContext> fetcher;
         if (config.jwksFile() != null) {
             fetcher = new FileJwkSetSource(config.jwksFile());
