@@ -127,6 +127,14 @@ class IdentityTest {
     }
 
     @Test
+    void encryptedTokenIsRefused() throws Exception {
+        var jwe = new com.nimbusds.jwt.EncryptedJWT(new com.nimbusds.jose.JWEHeader(com.nimbusds.jose.JWEAlgorithm.RSA_OAEP_256,
+                com.nimbusds.jose.EncryptionMethod.A256GCM), claims().build());
+        jwe.encrypt(new com.nimbusds.jose.crypto.RSAEncrypter(idp.encryption.toRSAPublicKey()));
+        assertRefused("encrypted", jwe.serialize());
+    }
+
+    @Test
     void algNoneWithASignatureSegmentIsRefused() throws Exception {
         String[] parts = idp.rs256(claims().build()).split("\\.");
         String header = Base64URL.encode("{\"alg\":\"none\",\"kid\":\"rsa-1\"}").toString();
