@@ -1,7 +1,7 @@
 package io.lightbridge.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -93,7 +93,7 @@ class PipelineAuditTest {
         Map<String, JsonNode> byId = new HashMap<>();
         for (String line : lines) {
             JsonNode node = json.readTree(line);
-            assertNotNull(byId.put(node.get("request_id").asText(), node) == null ? node : null, "request id twice: " + line);
+            assertNull(byId.put(node.get("request_id").asText(), node), "request id twice: " + line);
             assertTrue(node.get("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z"), line);
             assertEquals("infer", node.get("action").asText());
             assertEquals("192.0.2.7", node.get("remote_addr").asText());
