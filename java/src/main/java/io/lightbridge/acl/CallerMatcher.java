@@ -12,6 +12,14 @@ import java.util.Set;
  * ones probe the principal's own sets with the rule's (few) values. Nothing is allocated while matching.
  */
 final class CallerMatcher {
+
+    /** The kinds of caller attribute a rule can require. */
+    enum Kind { SUBJECT, CLIENT_ID, ISSUER, GROUP, ROLE, SCOPE, CLAIM }
+
+    /** One attribute kind this matcher requires, and the values it accepts for it: where {@link RuleIndex} files it. */
+    record Key(Kind kind, String claimName, List<String> values) {}
+
+    private final Key indexKey;
     private final Set<String> subjects;
     private final Set<String> clientIds;
     private final Set<String> issuers;
@@ -31,10 +39,38 @@ final class CallerMatcher {
         scopes = array(callers.scopes());
         Map<String, List<String>> claims = callers.claims() == null ? Map.of() : callers.claims();
         claimNames = claims.keySet().stream().sorted().toArray(String[]::new);
+        indexKey = chooseIndexKey(callers, claimNames);
         claimValues = new Set[claimNames.length];
         for (int i = 0; i < claimNames.length; i++) {
             claimValues[i] = new HashSet<>(claims.get(claimNames[i]));
         }
+    }
+
+    Key indexKey() {
+        return indexKey;
+    }
+
+    /** The most selective required attribute: a subject or client id names one caller, an issuer maybe thousands. */
+    private static Key chooseIndexKey(Callers c, String[] claimNames) {
+        if (c.subjects() != null) {
+            return new Key(Kind.SUBJECT, null, c.subjects());
+        }
+        if (c.clientIds() != null) {
+            return new Key(Kind.CLIENT_ID, null, c.clientIds());
+        }
+        if (c.groups() != null) {
+            return new Key(Kind.GROUP, null, c.groups());
+        }
+        if (c.roles() != null) {
+            return new Key(Kind.ROLE, null, c.roles());
+        }
+        if (c.scopes() != null) {
+            return new Key(Kind.SCOPE, null, c.scopes());
+        }
+        if (claimNames.length > 0) {
+            return new Key(Kind.CLAIM, claimNames[0], c.claims().get(claimNames[0]));
+        }
+        return new Key(Kind.ISSUER, null, c.issuers());
     }
 
     boolean matches(Principal p) {

@@ -12,25 +12,59 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A compiled, immutable policy. Rules are indexed by action and by exact model name; globs are compiled once and
  * the rules that apply to a model name are worked out the first time that name is asked about, then cached.
- * A decision is a map lookup plus a scan of the few candidate rules, deny rules first: no allocation.
+ * A decision is a map lookup plus a scan of the few candidate rules, deny rules first, or, when a model has many
+ * rules, lookups of the caller's attributes in a {@link RuleIndex}: no allocation either way.
  */
 public final class Policy implements Authorizer {
 
     /** Bounds the per-name cache, so a caller probing random model names cannot grow it without end. */
     static final int MAX_CACHED_NAMES = 10_000;
 
+    /** Up to this many candidate rules are scanned in order; more are looked up by the caller's attributes. */
+    static final int SCAN_LIMIT = 16;
+
     private static final Decision DEFAULT_DENY = Decision.defaultDeny();
     private static final Rule[] NONE = new Rule[0];
+    private static final Candidates NO_CANDIDATES = new Candidates(NONE, null);
 
     /** A compiled rule; its decision is built once and shared. */
     private record Rule(int order, boolean deny, Decision decision, CallerMatcher callers) {}
+
+    /** The rules naming one model for one action, best first; indexed by caller when there are many. */
+    private record Candidates(Rule[] inOrder, RuleIndex index) {
+        static Candidates of(List<Rule> rules) {
+            if (rules.isEmpty()) {
+                return NO_CANDIDATES;
+            }
+            if (rules.size() <= SCAN_LIMIT) {
+                return new Candidates(rules.toArray(Rule[]::new), null);
+            }
+            var entries = new ArrayList<RuleIndex.Entry>(rules.size());
+            for (int i = 0; i < rules.size(); i++) {
+                entries.add(new RuleIndex.Entry(i, rules.get(i).callers(), rules.get(i).decision()));
+            }
+            return new Candidates(null, new RuleIndex(entries));
+        }
+
+        Decision decide(Principal principal) {
+            if (index != null) {
+                return index.decide(principal, DEFAULT_DENY);
+            }
+            for (Rule rule : inOrder) {
+                if (rule.callers().matches(principal)) {
+                    return rule.decision();
+                }
+            }
+            return DEFAULT_DENY;
+        }
+    }
 
     private record GlobRule(Glob glob, Rule rule) {}
 
     private final int ruleCount;
     private final EnumMap<Action, Map<String, Rule[]>> exact = new EnumMap<>(Action.class);
     private final EnumMap<Action, List<GlobRule>> globs = new EnumMap<>(Action.class);
-    private final EnumMap<Action, ConcurrentHashMap<String, Rule[]>> candidates = new EnumMap<>(Action.class);
+    private final EnumMap<Action, ConcurrentHashMap<String, Candidates>> candidates = new EnumMap<>(Action.class);
 
     private Policy(PolicyConfig config) {
         ruleCount = config.rules().size();
@@ -73,18 +107,12 @@ public final class Policy implements Authorizer {
 
     @Override
     public Decision decide(Principal principal, Action action, String resource) {
-        Rule[] rules = candidatesFor(action, resource);
-        for (Rule rule : rules) {
-            if (rule.callers().matches(principal)) {
-                return rule.decision();
-            }
-        }
-        return DEFAULT_DENY;
+        return candidatesFor(action, resource).decide(principal);
     }
 
-    private Rule[] candidatesFor(Action action, String resource) {
+    private Candidates candidatesFor(Action action, String resource) {
         var cache = candidates.get(action);
-        Rule[] rules = cache.get(resource);
+        Candidates rules = cache.get(resource);
         if (rules != null) {
             return rules;
         }
@@ -96,17 +124,14 @@ public final class Policy implements Authorizer {
     }
 
     /** Every rule naming this model for this action, deny rules first, each group in file order. */
-    private Rule[] computeCandidates(Action action, String resource) {
+    private Candidates computeCandidates(Action action, String resource) {
         var list = new ArrayList<Rule>(List.of(exact.get(action).getOrDefault(resource, NONE)));
         for (GlobRule g : globs.get(action)) {
             if (g.glob().matches(resource) && !list.contains(g.rule())) {
                 list.add(g.rule());
             }
         }
-        if (list.isEmpty()) {
-            return NONE;
-        }
         list.sort(Comparator.comparing((Rule r) -> !r.deny()).thenComparingInt(Rule::order));
-        return list.toArray(Rule[]::new);
+        return Candidates.of(list);
     }
 }

@@ -63,11 +63,33 @@ class PolicyTest {
                   callers: { client-ids: [3f2a-ci-app] }
             """;
 
-    static final Policy policy = load();
+    static final Policy policy = load(POLICY);
 
-    static Policy load() {
+    /**
+     * The same policy plus 40 rules on every model that match none of the callers below: every model then has more
+     * candidate rules than {@link Policy#SCAN_LIMIT}, so decisions go through the {@link RuleIndex} instead.
+     */
+    static final Policy indexed = load(POLICY + padding());
+
+    static String padding() {
+        var sb = new StringBuilder();
+        String[] kinds = {"subjects", "client-ids", "issuers", "groups", "roles", "scopes"};
+        for (int i = 0; i < 40; i++) {
+            String callers = i % 7 == 6
+                    ? "{ claims: { region: [pad-" + i + "] } }"
+                    : "{ " + kinds[i % 6] + ": [pad-" + i + "] }";
+            sb.append("    - id: pad-").append(i).append('\n')
+              .append("      effect: ").append(i % 2 == 0 ? "deny" : "allow").append('\n')
+              .append("      actions: [infer, metadata, admin, metrics]\n")
+              .append("      models: [\"*\"]\n")
+              .append("      callers: ").append(callers).append('\n');
+        }
+        return sb.toString();
+    }
+
+    static Policy load(String yaml) {
         try {
-            var file = ConfigFile.of(Path.of("policy-test.yaml"), POLICY, PolicyStore.CONFIG_SECTIONS);
+            var file = ConfigFile.of(Path.of("policy-test.yaml"), yaml, PolicyStore.CONFIG_SECTIONS);
             return Policy.compile(file.section("policy", PolicyConfig.class, null));
         } catch (Exception e) {
             throw new AssertionError(e);
@@ -140,6 +162,25 @@ class PolicyTest {
     @MethodSource("table")
     void decides(String name, Principal principal, Action action, String model, String rule, boolean allowed) {
         assertEquals(new Decision(allowed, rule), policy.decide(principal, action, model));
+    }
+
+    @ParameterizedTest(name = "indexed: {0}")
+    @MethodSource("table")
+    void decidesTheSameThroughTheIndex(String name, Principal principal, Action action, String model, String rule, boolean allowed) {
+        assertEquals(new Decision(allowed, rule), indexed.decide(principal, action, model));
+    }
+
+    @org.junit.jupiter.api.Test
+    void theIndexKeepsDenyFirstThenFileOrder() {
+        var padGroup = who("pg", IDP, "web", Set.of("pad-3", "data-science"), Set.of(), Set.of(), Map.of());
+        assertEquals(new Decision(true, "ds-use"), indexed.decide(padGroup, Action.INFER, "churn"), "file order among grants");
+        assertEquals(new Decision(true, "pad-3"), indexed.decide(padGroup, Action.ADMIN, "churn"));
+        var padDenied = who("pad-0", IDP, "web", Set.of("data-science"), Set.of(), Set.of(), Map.of());
+        assertEquals(new Decision(false, "pad-0"), indexed.decide(padDenied, Action.INFER, "churn"), "deny first");
+        var padClaim = who("x", IDP, "web", Set.of("data-science"), Set.of(), Set.of(), Map.of("region", List.of("pad-20")));
+        assertEquals(new Decision(false, "pad-20"), indexed.decide(padClaim, Action.METADATA, "churn"), "claim-indexed deny");
+        var padIssuer = who("y", "pad-2", "web", Set.of(), Set.of(), Set.of(), Map.of());
+        assertEquals(new Decision(false, "pad-2"), indexed.decide(padIssuer, Action.METRICS, "*"), "issuer-indexed deny");
     }
 
     @ParameterizedTest(name = "repeat lookups use the cache: {0}")
