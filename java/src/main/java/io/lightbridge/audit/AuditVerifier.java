@@ -148,7 +148,7 @@ public final class AuditVerifier {
                     + before.file().getFileName() + ", was inserted";
         }
         if (line.seq() > expected) {
-            return "records " + expected + (line.seq() - 1 > expected ? " to " + (line.seq() - 1) : "")
+            return (line.seq() - 1 > expected ? "records " + expected + " to " + (line.seq() - 1) : "record " + expected)
                     + " removed before it (the chain jumps from record " + before.seq() + ")";
         }
         if (line.seq() < expected) {

@@ -57,7 +57,7 @@ class AuditVerifierTest {
                 Arguments.of("record removed", (UnaryOperator<List<String>>) l -> {
                     l.remove(4);
                     return l;
-                }, "audit.log:5 (record 6): records 5 removed before it"),
+                }, "audit.log:5 (record 6): record 5 removed before it"),
                 Arguments.of("two records removed", (UnaryOperator<List<String>>) l -> {
                     l.remove(4);
                     l.remove(4);
