@@ -39,6 +39,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * What the audit trail costs one guarded request through the real {@link Pipeline} (identity and model stubbed to
@@ -57,6 +58,14 @@ public class AuditPerRequestBenchmark {
 
     @Param({"sync", "async", "off"})
     public String durability;
+
+    /**
+     * CPU the stub model burns per call (JMH tokens; 20000 ≈ 30-40 µs here), standing in for inference. With no
+     * model work at all, 8 threads on 2 cores produce records faster than one writer can hash and write them, and
+     * async rightly answers 503 once its buffer is full; that is overload, not a cost per request.
+     */
+    @Param({"20000"})
+    public long modelWork;
 
     private Path dir;
     private AuditTrail trail;
@@ -86,7 +95,11 @@ public class AuditPerRequestBenchmark {
         var principal = new Principal("dana", "https://idp", "web", Set.of("data-science"), Set.of(), Set.of(), "jti-1",
                 null, Map.of());
         Response ok = Response.json(200, "{\"outputs\":[0.93]}");
-        ModelHandler model = (req, p) -> ModelHandler.Outcome.of(ok, "3");
+        long work = modelWork;
+        ModelHandler model = (req, p) -> {
+            Blackhole.consumeCPU(work);
+            return ModelHandler.Outcome.of(ok, "3");
+        };
         var route = new Route.Guarded(Action.INFER, "fraud-detector", null, model);
         pipeline = new Pipeline(req -> route, req -> principal, (p, a, r) -> new Decision(true, "ds-use"), trail,
                 Clock.systemUTC(), s -> {});
