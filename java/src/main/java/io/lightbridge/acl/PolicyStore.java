@@ -29,6 +29,7 @@ public final class PolicyStore implements Authorizer, AutoCloseable {
     private final ScheduledExecutorService watcher;
     private volatile Policy current;
     private FileStamp seen;
+    private FileStamp settling;
 
     private PolicyStore(Path file, Policy initial, FileStamp stamp, long watchMillis, Consumer<String> log) {
         this.file = file;
@@ -68,7 +69,12 @@ public final class PolicyStore implements Authorizer, AutoCloseable {
     public synchronized boolean reload() {
         FileStamp stamp = FileStamp.of(file);
         try {
-            PolicyConfig pc = section(ConfigFile.read(file, CONFIG_SECTIONS), log);
+            ConfigFile config = ConfigFile.read(file, CONFIG_SECTIONS);
+            if (config.section("policy", PolicyConfig.class, null) == null) {
+                // At start an absent section means deny-all; on reload it is far more likely a half-saved file.
+                throw new ConfigException(file, 0, "policy", "section missing");
+            }
+            PolicyConfig pc = section(config, log);
             current = Policy.compile(pc);
             seen = stamp;
             log.accept("policy reloaded: " + pc.rules().size() + " rules from " + file);
@@ -80,10 +86,17 @@ public final class PolicyStore implements Authorizer, AutoCloseable {
         }
     }
 
+    /** Reloads once a change has held still for one interval, so a file caught mid-write is not read. */
     private synchronized void reloadIfChanged() {
         try {
-            if (!Objects.equals(FileStamp.of(file), seen)) {
+            FileStamp now = FileStamp.of(file);
+            if (Objects.equals(now, seen)) {
+                settling = null;
+            } else if (Objects.equals(now, settling)) {
+                settling = null;
                 reload();
+            } else {
+                settling = now;
             }
         } catch (RuntimeException e) {
             log.accept("policy watch: " + e);

@@ -62,6 +62,11 @@ class PolicyStoreTest {
             assertTrue(last.contains(file + ":6") && last.contains("unknown action 'predict'")
                     && last.contains("previous policy stays in force"), last);
 
+            Files.writeString(file, "");
+            assertFalse(store.reload(), "an emptied file (an editor mid-save) does not revoke every grant");
+            assertTrue(log.getLast().contains("policy: section missing"), log.getLast());
+            assertTrue(store.decide(CONSUMER, Action.INFER, "churn").allowed());
+
             Files.writeString(file, "policy: [unclosed");
             assertFalse(store.reload());
             assertTrue(log.getLast().contains(file.toString()) && log.getLast().contains("not valid YAML"), log.getLast());

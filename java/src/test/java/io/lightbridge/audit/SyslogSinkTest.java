@@ -3,46 +3,26 @@ package io.lightbridge.audit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * Records reach a real AF_UNIX datagram socket as RFC 5424 messages. The receiving end is a separate
- * process (Python's socket module) bound to a path in the test's directory, as rsyslog binds /dev/log.
- */
+/** Records reach a real AF_UNIX datagram socket, bound by the test as rsyslog binds /dev/log, as RFC 5424 messages. */
 class SyslogSinkTest {
-
-    static final String RECEIVER = """
-            import socket, sys
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            s.bind(sys.argv[1])
-            s.settimeout(20)
-            print("ready", flush=True)
-            for _ in range(int(sys.argv[2])):
-                print(s.recv(65536).decode("utf-8"), flush=True)
-            """;
 
     @TempDir
     Path dir;
 
     @Test
-    void sendsEachRecordAsAnRfc5424Message() throws Exception {
+    void sendsEachRecordAsAnRfc5424Message() throws Throwable {
         Path socket = dir.resolve("log.sock");
-        var receiver = new ProcessBuilder("/usr/bin/python3", "-c", RECEIVER, socket.toString(), "3")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         var lines = new ArrayList<String>();
-        try (var in = new BufferedReader(new InputStreamReader(receiver.getInputStream(), StandardCharsets.UTF_8))) {
-            assertEquals("ready", in.readLine());
+        try (var receiver = new UnixDatagramReceiver(socket.toString())) {
             var config = new AuditConfig(Durability.SYNC, dir.resolve("audit").toString(), null, null, null, null, null,
                     null, new SyslogConfig(true, socket.toString(), "authpriv", "lightbridge"));
             try (AuditTrail trail = AuditTrails.create(config, Clock.systemUTC(), s -> {}, AuditMetrics.NONE)) {
@@ -53,10 +33,8 @@ class SyslogSinkTest {
                         "fraud-detector", null, "infer", false, "default deny", 403, 40, denied.bodySha256(), "forbidden"));
             }
             for (int i = 0; i < 3; i++) {
-                lines.add(in.readLine());
+                lines.add(receiver.receive());
             }
-        } finally {
-            assertTrue(receiver.waitFor(10, TimeUnit.SECONDS));
         }
         List<String> file = Files.readAllLines(dir.resolve("audit/audit.log"));
         String host = java.net.InetAddress.getLocalHost().getHostName();

@@ -80,7 +80,7 @@ public final class TestServer {
         if (!body.startsWith("{\"inputs\"")) {
             return ModelHandler.Outcome.failed(Response.error(400, "malformed request body"), "bad_request");
         }
-        return ModelHandler.Outcome.of(Response.json(200, "{\"outputs\":[0.93]}"), VERSION);
+        return ModelHandler.Outcome.of(Response.json(200, "{\"outputs\":[0.123456789]}"), VERSION);
     }
 
     public static Request infer(String model, String token, String body, String requestId) {
