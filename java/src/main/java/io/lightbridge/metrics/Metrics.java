@@ -7,6 +7,8 @@ import io.lightbridge.pipeline.ModelHandler;
 import io.lightbridge.pipeline.Response;
 import io.lightbridge.pipeline.Route;
 import io.lightbridge.pipeline.Router;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -16,6 +18,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
@@ -57,6 +61,42 @@ public final class Metrics {
     private final Counter auditBatches;
     private final Counter auditFailures;
     private final Counter syslogFailures;
+    private final ConcurrentHashMap<String, ModelSeries> series = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CounterDataPoint> authFailuresByReason = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicReferenceArray<CounterDataPoint>> denialsByRule = new ConcurrentHashMap<>();
+
+    /**
+     * One model's data points, held so that a request looks them up with plain map reads instead of
+     * {@code labelValues(...)} (which builds a label list per call). Versions are bounded like models.
+     */
+    private final class ModelSeries {
+        private final String model;
+        private final DistributionDataPoint total;
+        private final DistributionDataPoint inference;
+        private final ConcurrentHashMap<String, AtomicReferenceArray<CounterDataPoint>> byVersion = new ConcurrentHashMap<>();
+
+        ModelSeries(String model) {
+            this.model = model;
+            this.total = Metrics.this.total.labelValues(model);
+            this.inference = Metrics.this.inference.labelValues(model);
+        }
+
+        CounterDataPoint requests(String version, int status) {
+            if (status < 100 || status >= STATUS.length) {
+                return Metrics.this.requests.labelValues(model, version, Integer.toString(status));
+            }
+            var points = byVersion.get(version);
+            if (points == null) {
+                points = byVersion.computeIfAbsent(version, v -> new AtomicReferenceArray<>(STATUS.length));
+            }
+            CounterDataPoint point = points.get(status);
+            if (point == null) {
+                point = Metrics.this.requests.labelValues(model, version, STATUS[status]);
+                points.set(status, point);
+            }
+            return point;
+        }
+    }
 
     public Metrics(MetricsConfig config) {
         this.config = config;
@@ -158,21 +198,40 @@ public final class Metrics {
     private final CallMetrics calls = new CallMetrics() {
         @Override
         public void authenticationFailed(String reason) {
-            authFailures.labelValues(reasons.of(reason)).inc();
+            String r = reasons.of(reason);
+            CounterDataPoint point = authFailuresByReason.get(r);
+            if (point == null) {
+                point = authFailuresByReason.computeIfAbsent(r, authFailures::labelValues);
+            }
+            point.inc();
         }
 
         @Override
         public void denied(Action action, String ruleId) {
-            denials.labelValues(action.wireName(), rules.of(ruleId)).inc();
+            String rule = rules.of(ruleId);
+            var points = denialsByRule.get(rule);
+            if (points == null) {
+                points = denialsByRule.computeIfAbsent(rule, x -> new AtomicReferenceArray<>(Action.values().length));
+            }
+            CounterDataPoint point = points.get(action.ordinal());
+            if (point == null) {
+                point = denials.labelValues(action.wireName(), rule);
+                points.set(action.ordinal(), point);
+            }
+            point.inc();
         }
 
         @Override
         public void completed(String model, String version, int status, long handlerNanos, long totalNanos) {
             String m = models.of(model);
-            requests.labelValues(m, versions.of(version), status(status)).inc();
-            total.labelValues(m).observe(totalNanos / NANOS_PER_SECOND);
+            ModelSeries s = series.get(m);
+            if (s == null) {
+                s = series.computeIfAbsent(m, ModelSeries::new);
+            }
+            s.requests(versions.of(version), status).inc();
+            s.total.observe(totalNanos / NANOS_PER_SECOND);
             if (handlerNanos >= 0) {
-                inference.labelValues(m).observe(handlerNanos / NANOS_PER_SECOND);
+                s.inference.observe(handlerNanos / NANOS_PER_SECOND);
             }
         }
     };
@@ -196,8 +255,4 @@ public final class Metrics {
             syslogFailures.inc();
         }
     };
-
-    private static String status(int status) {
-        return status >= 100 && status < STATUS.length ? STATUS[status] : Integer.toString(status);
-    }
 }
