@@ -1,5 +1,7 @@
 package io.lightbridge.audit;
 
+import io.lightbridge.config.ConfigException;
+import io.lightbridge.config.ConfigFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -53,6 +55,19 @@ public record AuditConfig(
         if (syncTimeout.isNegative() || syncTimeout.isZero() || retryEvery.isNegative() || retryEvery.isZero()) {
             throw new IllegalArgumentException("sync-timeout and retry-every must be positive");
         }
+    }
+
+    /**
+     * Binds the {@code audit} section. There is no default: a deployment without an audit trail says so
+     * ({@code durability: off}) rather than getting none by leaving the section out.
+     */
+    public static AuditConfig from(ConfigFile config) throws ConfigException {
+        AuditConfig audit = config.section("audit", AuditConfig.class, null);
+        if (audit == null) {
+            throw new ConfigException(config.path(), 0, "audit",
+                    "section missing: give a directory, or durability: off to run without an audit trail");
+        }
+        return audit;
     }
 
     public static AuditConfig sync(Path directory) {

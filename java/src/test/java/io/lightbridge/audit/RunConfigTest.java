@@ -53,7 +53,7 @@ class RunConfigTest {
         Files.writeString(file, RUN_CONFIG.replace("STATE", state.toString()));
         var config = ConfigFile.read(file, PolicyStore.CONFIG_SECTIONS);
 
-        AuditConfig audit = config.section("audit", AuditConfig.class, null);
+        AuditConfig audit = AuditConfig.from(config);
         assertEquals(Durability.SYNC, audit.durability());
         assertEquals(state.resolve("audit/audit.log"), audit.file());
         assertEquals(64L << 20, audit.rotateBytes());
@@ -81,6 +81,9 @@ class RunConfigTest {
                         PolicyStore.CONFIG_SECTIONS).section("audit", AuditConfig.class, null));
         assertEquals(3, e.line(), e.getMessage());
         assertTrue(e.getMessage().contains("durability must be sync, async or off"), e.getMessage());
+        var missing = org.junit.jupiter.api.Assertions.assertThrows(io.lightbridge.config.ConfigException.class,
+                () -> AuditConfig.from(ConfigFile.of(Path.of("l.yaml"), "policy: {}\n", PolicyStore.CONFIG_SECTIONS)));
+        assertTrue(missing.getMessage().contains("l.yaml: audit: section missing"), missing.getMessage());
         var size = org.junit.jupiter.api.Assertions.assertThrows(io.lightbridge.config.ConfigException.class,
                 () -> ConfigFile.of(Path.of("l.yaml"), "audit:\n  directory: /x\n  rotate-size: 64MB\n",
                         PolicyStore.CONFIG_SECTIONS).section("audit", AuditConfig.class, null));
