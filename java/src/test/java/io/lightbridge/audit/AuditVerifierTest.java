@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lightbridge.cli.VerifyAuditAccess;
+import io.lightbridge.cli.CommandLine;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -146,7 +146,7 @@ class AuditVerifierTest {
     static Cli cli(String... args) {
         var out = new ByteArrayOutputStream();
         var ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        int status = VerifyAuditAccess.run(args, ps, ps);
+        int status = CommandLine.run(ps, "verify-audit", args);
         return new Cli(status, out.toString(StandardCharsets.UTF_8));
     }
 }
