@@ -61,13 +61,11 @@ public final class Policy implements Authorizer {
 
     private record GlobRule(Glob glob, Rule rule) {}
 
-    private final int ruleCount;
     private final EnumMap<Action, Map<String, Rule[]>> exact = new EnumMap<>(Action.class);
     private final EnumMap<Action, List<GlobRule>> globs = new EnumMap<>(Action.class);
     private final EnumMap<Action, ConcurrentHashMap<String, Candidates>> candidates = new EnumMap<>(Action.class);
 
     private Policy(PolicyConfig config) {
-        ruleCount = config.rules().size();
         var exactLists = new EnumMap<Action, Map<String, List<Rule>>>(Action.class);
         for (Action a : Action.values()) {
             exactLists.put(a, new HashMap<>());
@@ -99,10 +97,6 @@ public final class Policy implements Authorizer {
 
     public static Policy compile(PolicyConfig config) {
         return new Policy(config);
-    }
-
-    public int ruleCount() {
-        return ruleCount;
     }
 
     @Override

@@ -58,10 +58,6 @@ public final class PolicyStore implements Authorizer, AutoCloseable {
         return current.decide(principal, action, resource);
     }
 
-    public Policy current() {
-        return current;
-    }
-
     /**
      * Re-reads the file's {@code policy} section. Returns true when the new policy is in force; on any error
      * logs file, line and reason and keeps the previous policy. The watch interval is fixed at load.

@@ -91,6 +91,7 @@ class MetricsTest {
             pipeline.handle(TestServer.infer(TestServer.MODEL, "expired", GOOD, "expired"));
             pipeline.handle(TestServer.infer(TestServer.MODEL, null, GOOD, "anonymous"));
             assertEquals(403, pipeline.handle(scrape("dana;data-science;")).status(), "metrics need the metrics action");
+            metrics.observeQueueWait(2_000_000);
             depth.set(7);
             overloaded.addAndGet(2);
             jwksRefreshes.incrementAndGet();
@@ -108,6 +109,9 @@ class MetricsTest {
             assertEquals(6.0, after.get("lightbridge_request_duration_seconds_count{model=fraud-detector}"));
             assertTrue(after.get("lightbridge_request_duration_seconds_sum{model=fraud-detector}") > 0);
             assertEquals(7.0, after.get("lightbridge_queue_depth{}"));
+            assertEquals(1.0, after.get("lightbridge_queue_wait_seconds_count{}"));
+            assertEquals(1.0, after.get("lightbridge_queue_wait_seconds_bucket{le=0.0025}"));
+            assertEquals(0.0, after.get("lightbridge_queue_wait_seconds_bucket{le=0.001}"));
             assertEquals(2.0, after.get("lightbridge_bridge_rejections_total{status=503}"));
             assertEquals(0.0, after.get("lightbridge_bridge_rejections_total{status=504}"));
             assertEquals(2.0, after.get("lightbridge_jwks_refreshes_total{}"));
