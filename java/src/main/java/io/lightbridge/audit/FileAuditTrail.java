@@ -253,12 +253,13 @@ final class FileAuditTrail implements AuditTrail {
         writeCheckpoint();
         markHealthy();
         long written = System.nanoTime();
+        // Counted before the callers are released, so a scrape after a response sees its record counted.
+        metrics.written(appends.size(), written - started, written - appends.getFirst().enqueuedNanos());
         for (Append a : appends) {
             if (a.done() != null) {
                 a.done().complete(null);
             }
         }
-        metrics.written(appends.size(), written - started, written - appends.getFirst().enqueuedNanos());
         if (syslog != null) {
             for (int i = 0; i < lines.length; i++) {
                 AuditRecord r = appends.get(i).record();
