@@ -127,6 +127,31 @@ public final class Tensor {
         };
     }
 
+    /** Appends element {@code i} as a JSON value: a number (shortest form that reads back exactly), true/false or a string. */
+    public void appendJson(StringBuilder sb, int i) {
+        switch (type) {
+            case BYTES -> sb.append(io.lightbridge.pipeline.Json.quote(strings[i]));
+            case BOOL -> sb.append(bytes.get(i) != 0);
+            case UINT8, INT8, INT16, INT32, INT64 -> sb.append((long) getDouble(i));
+            case FP64 -> appendFinite(sb, bytes.getDouble(i * 8), Double.toString(bytes.getDouble(i * 8)));
+            default -> {
+                float f = (float) getDouble(i);
+                appendFinite(sb, f, Float.toString(f));
+            }
+        }
+    }
+
+    /** JSON has no NaN or infinities: they are written as the strings numpy would print. */
+    private static void appendFinite(StringBuilder sb, double v, String text) {
+        if (Double.isNaN(v)) {
+            sb.append("\"NaN\"");
+        } else if (Double.isInfinite(v)) {
+            sb.append(v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+        } else {
+            sb.append(text);
+        }
+    }
+
     public static long elementCount(long[] shape) {
         long n = 1;
         for (long d : shape) {
