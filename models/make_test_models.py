@@ -5,6 +5,8 @@
 - identity-all-types: one Identity per tensor type ONNX Runtime Java can carry, batch axis dynamic.
 - gather: y = table[idx]; an out-of-range index makes ONNX Runtime fail at run time (the model-error path).
 - two-columns: sum = a + b over two 1-D inputs, for MLflow "one input per DataFrame column".
+- constant-half: the breast-cancer signature (input [batch, 30] → probability [batch, 1]) answering 0.5 for every
+  row, so tests can tell which version of a model answered from the output alone.
 """
 import os
 
@@ -56,7 +58,19 @@ def two_columns():
     save(helper.make_model(graph, opset_imports=OPSET), "two-columns")
 
 
+def constant_half():
+    zeros = helper.make_tensor("w", TensorProto.FLOAT, [30, 1], [0.0] * 30)
+    half = helper.make_tensor("half", TensorProto.FLOAT, [1], [0.5])
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["input", "w"], ["xw"]), helper.make_node("Add", ["xw", "half"], ["probability"])],
+        "constant_half",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 30])],
+        [helper.make_tensor_value_info("probability", TensorProto.FLOAT, ["batch", 1])], initializer=[zeros, half])
+    save(helper.make_model(graph, opset_imports=OPSET), "constant-half")
+
+
 if __name__ == "__main__":
+    constant_half()
     identity_all_types()
     gather()
     two_columns()
