@@ -93,6 +93,9 @@ class OpenInferenceProtocolTest {
         String flat = served.call("POST", "/v2/models/breast-cancer/infer", mlp("FP32", "[1,30]", ROW)).bodyText();
         String nested = served.call("POST", "/v2/models/breast-cancer/infer", mlp("FP32", "[1,30]", "[" + ROW + "]")).bodyText();
         assertEquals(flat, nested);
+        String dataFirst = served.call("POST", "/v2/models/breast-cancer/infer", "{\"inputs\":[{\"data\":" + ROW
+                + ",\"name\":\"input\",\"shape\":[1,30],\"datatype\":\"FP32\"}]}").bodyText();
+        assertEquals(flat, dataFirst, "fields in any order");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.lightbridge.protocol.v2;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lightbridge.model.DType;
@@ -38,65 +40,165 @@ record InferRequest(String id, List<Tensor> inputs, List<String> outputs, List<S
                         + " is outside the body of " + body.length + " bytes");
             }
         }
-        JsonNode root;
-        try {
-            root = JSON.readTree(body, 0, jsonLength);
+        ByteBuffer binary = ByteBuffer.wrap(body, jsonLength, body.length - jsonLength).slice().order(ByteOrder.LITTLE_ENDIAN);
+        try (JsonParser p = JSON.getFactory().createParser(body, 0, jsonLength)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw ModelCallException.badInput("request body must be a JSON object with \"inputs\"");
+            }
+            String id = null;
+            List<Tensor> inputs = null;
+            JsonNode outs = null;
+            JsonNode params = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "id" -> {
+                        if (value != JsonToken.VALUE_STRING) {
+                            throw ModelCallException.badInput("\"id\" must be a string");
+                        }
+                        id = p.getText();
+                    }
+                    case "inputs" -> inputs = inputs(p, binary);
+                    case "outputs" -> outs = p.readValueAsTree();
+                    case "parameters" -> params = p.readValueAsTree();
+                    default -> p.skipChildren();
+                }
+            }
+            if (inputs == null || inputs.isEmpty()) {
+                throw ModelCallException.badInput("\"inputs\" must be a non-empty array");
+            }
+            if (binary.hasRemaining()) {
+                throw ModelCallException.badInput(binary.remaining() + " byte(s) of binary data follow the last input's binary_data_size");
+            }
+            return finish(id, inputs, outs, params);
         } catch (JsonProcessingException e) {
             throw ModelCallException.badInput("request body is not valid JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
             throw ModelCallException.badInput("request body cannot be read: " + e.getMessage());
         }
-        if (root == null || !root.isObject()) {
-            throw ModelCallException.badInput("request body must be a JSON object with \"inputs\"");
-        }
-        JsonNode id = root.get("id");
-        if (id != null && !id.isTextual()) {
-            throw ModelCallException.badInput("\"id\" must be a string");
-        }
-        JsonNode inputsNode = root.get("inputs");
-        if (inputsNode == null || !inputsNode.isArray() || inputsNode.isEmpty()) {
-            throw ModelCallException.badInput("\"inputs\" must be a non-empty array");
-        }
-        ByteBuffer binary = ByteBuffer.wrap(body, jsonLength, body.length - jsonLength).slice().order(ByteOrder.LITTLE_ENDIAN);
-        var inputs = new ArrayList<Tensor>();
-        for (JsonNode in : inputsNode) {
-            inputs.add(input(in, binary));
-        }
-        if (binary.hasRemaining()) {
-            throw ModelCallException.badInput(binary.remaining() + " byte(s) of binary data follow the last input's binary_data_size");
-        }
+    }
+
+    private static InferRequest finish(String id, List<Tensor> inputs, JsonNode outs, JsonNode params)
+            throws ModelCallException {
         var outputs = new ArrayList<String>();
         var binaryOutputs = new ArrayList<String>();
-        JsonNode outs = root.get("outputs");
         if (outs != null) {
             if (!outs.isArray()) {
                 throw ModelCallException.badInput("\"outputs\" must be an array");
             }
             for (JsonNode o : outs) {
-                String name = o.path("name").asText(null);
-                if (name == null || !o.get("name").isTextual()) {
+                if (!o.path("name").isTextual()) {
                     throw ModelCallException.badInput("every requested output needs a \"name\"");
                 }
+                String name = o.get("name").asText();
                 outputs.add(name);
                 if (o.path("parameters").path("binary_data").asBoolean(false)) {
                     binaryOutputs.add(name);
                 }
             }
         }
-        boolean allBinary = root.path("parameters").path("binary_data_output").asBoolean(false);
-        return new InferRequest(id == null ? null : id.asText(), inputs, outputs, binaryOutputs, allBinary);
+        boolean allBinary = params != null && params.path("binary_data_output").asBoolean(false);
+        return new InferRequest(id, inputs, outputs, binaryOutputs, allBinary);
     }
 
-    private static Tensor input(JsonNode in, ByteBuffer binary) throws ModelCallException {
-        String name = in.path("name").isTextual() ? in.get("name").asText() : null;
-        if (name == null) {
+    /**
+     * The inputs array. When an input names its datatype and shape before "data" (as clients write it) the elements
+     * stream straight into the tensor; otherwise the input is read as a tree first.
+     */
+    private static List<Tensor> inputs(JsonParser p, ByteBuffer binary) throws java.io.IOException, ModelCallException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw ModelCallException.badInput("\"inputs\" must be a non-empty array");
+        }
+        var inputs = new ArrayList<Tensor>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (p.currentToken() != JsonToken.START_OBJECT) {
+                throw ModelCallException.badInput("every input must be an object");
+            }
+            var header = JSON.createObjectNode();
+            TensorBuilder streamed = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (field.equals("data") && streamed == null && header.has("datatype") && header.has("shape")
+                        && !header.path("parameters").has("binary_data_size")) {
+                    streamed = builder(header);
+                    stream(p, streamed, header.path("name").asText("?"));
+                } else {
+                    header.set(field, p.readValueAsTree());
+                }
+            }
+            if (streamed != null) {
+                inputs.add(buildStreamed(header, streamed));
+            } else {
+                inputs.add(input(header, binary));
+            }
+        }
+        return inputs;
+    }
+
+    private static TensorBuilder builder(JsonNode header) throws ModelCallException {
+        String name = name(header);
+        return new TensorBuilder(type(header, name), (int) elements(header, name, shape(header, name)));
+    }
+
+    private static Tensor buildStreamed(JsonNode header, TensorBuilder b) throws ModelCallException {
+        String name = name(header);
+        try {
+            return b.build(name, shape(header, name));
+        } catch (IllegalArgumentException e) {
+            throw ModelCallException.badInput("input '" + name + "' " + e.getMessage());
+        }
+    }
+
+    /** Flattens nested arrays row-major, converting each element as it is read. */
+    private static void stream(JsonParser p, TensorBuilder b, String name) throws java.io.IOException, ModelCallException {
+        int depth = 0;
+        JsonToken t = p.currentToken();
+        try {
+            do {
+                switch (t) {
+                    case START_ARRAY -> depth++;
+                    case END_ARRAY -> depth--;
+                    case VALUE_NUMBER_INT -> b.addNumber(p.getDoubleValue(), p.getLongValue(), true);
+                    case VALUE_NUMBER_FLOAT -> {
+                        double d = p.getDoubleValue();
+                        b.addNumber(d, (long) d, d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 0x1p63);
+                    }
+                    case VALUE_TRUE, VALUE_FALSE -> b.addBool(t == JsonToken.VALUE_TRUE);
+                    case VALUE_STRING -> b.addString(p.getText());
+                    default -> throw new IllegalArgumentException("has an element that is " + t.asString()
+                            + ", expected numbers, booleans or strings");
+                }
+                if (depth == 0) {
+                    return;
+                }
+                t = p.nextToken();
+            } while (t != null);
+        } catch (IllegalArgumentException e) {
+            throw ModelCallException.badInput("input '" + name + "' " + e.getMessage());
+        } catch (com.fasterxml.jackson.core.exc.InputCoercionException e) {
+            throw ModelCallException.badInput("input '" + name + "' has an integer out of range: " + e.getOriginalMessage());
+        }
+    }
+
+    private static String name(JsonNode in) throws ModelCallException {
+        if (!in.path("name").isTextual()) {
             throw ModelCallException.badInput("every input needs a \"name\" string");
         }
+        return in.get("name").asText();
+    }
+
+    private static DType type(JsonNode in, String name) throws ModelCallException {
         DType type = DType.ofWireName(in.path("datatype").asText(null));
         if (type == null) {
             throw ModelCallException.badInput("input '" + name + "' has datatype '" + in.path("datatype").asText("")
                     + "', expected one of BOOL, UINT8, INT8, INT16, INT32, INT64, FP16, BF16, FP32, FP64, BYTES");
         }
+        return type;
+    }
+
+    private static long[] shape(JsonNode in, String name) throws ModelCallException {
         JsonNode shapeNode = in.get("shape");
         if (shapeNode == null || !shapeNode.isArray()) {
             throw ModelCallException.badInput("input '" + name + "' needs a \"shape\" array");
@@ -109,15 +211,26 @@ record InferRequest(String id, List<Tensor> inputs, List<String> outputs, List<S
             }
             shape[i] = d.asLong();
         }
-        long elements;
+        return shape;
+    }
+
+    private static long elements(JsonNode in, String name, long[] shape) throws ModelCallException {
         try {
-            elements = Tensor.elementCount(shape);
+            long elements = Tensor.elementCount(shape);
+            if (elements <= Integer.MAX_VALUE / 8) {
+                return elements;
+            }
         } catch (ArithmeticException e) {
-            throw ModelCallException.badInput("input '" + name + "' has a shape too large to hold");
+            // reported below
         }
-        if (elements > Integer.MAX_VALUE / 8) {
-            throw ModelCallException.badInput("input '" + name + "' has a shape too large to hold");
-        }
+        throw ModelCallException.badInput("input '" + name + "' has a shape too large to hold");
+    }
+
+    private static Tensor input(JsonNode in, ByteBuffer binary) throws ModelCallException {
+        String name = name(in);
+        DType type = type(in, name);
+        long[] shape = shape(in, name);
+        long elements = elements(in, name, shape);
         JsonNode size = in.path("parameters").get("binary_data_size");
         try {
             TensorBuilder b = new TensorBuilder(type, (int) elements);
