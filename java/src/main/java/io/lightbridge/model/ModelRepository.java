@@ -210,6 +210,9 @@ public final class ModelRepository implements AutoCloseable {
         if (dir == null) {
             throw ModelCallException.notFound("no model directory '" + truncate(model) + "' in the repository");
         }
+        if (!config.serve().isEmpty() && !config.serve().contains(model)) {
+            throw ModelCallException.notFound("model '" + model + "' is not in models.serve");
+        }
         Map<Long, String> failures;
         try {
             failures = loader.submit(() -> models.computeIfAbsent(model,

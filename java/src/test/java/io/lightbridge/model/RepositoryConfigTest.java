@@ -100,6 +100,19 @@ class RepositoryConfigTest {
     }
 
     @Test
+    void onlyTheModelsListedInServeAreServedOrLoadable() throws Exception {
+        Path repo = ModelPipeline.repositoryWith(tmp, "gather", "two-columns");
+        var config = new ModelsConfig(repo, List.of("gather"), java.time.Duration.ZERO, null, null, null);
+        try (var repository = ModelRepository.open(config, s -> {})) {
+            assertEquals(List.of("gather"), repository.index().stream().map(VersionStatus::model).toList());
+            assertEquals(ModelCallException.Kind.NOT_FOUND,
+                    assertThrows(ModelCallException.class, () -> repository.load("two-columns")).kind());
+            assertEquals(ModelCallException.Kind.NOT_FOUND,
+                    assertThrows(ModelCallException.class, () -> repository.acquire("two-columns", null)).kind());
+        }
+    }
+
+    @Test
     void unloadStopsServingUntilTheNextLoad() throws Exception {
         try (var repository = ModelRepository.open(ModelPipeline.config(ModelPipeline.repositoryWith(tmp, "gather")), s -> {})) {
             repository.unload("gather");
