@@ -1,5 +1,7 @@
 package io.lightbridge.model;
 
+import io.lightbridge.config.ConfigException;
+import io.lightbridge.config.ConfigFile;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -68,6 +70,20 @@ public final class ModelRepository implements AutoCloseable {
         } catch (RuntimeException e) {
             repo.close();
             throw e;
+        }
+    }
+
+    /**
+     * The composition root's factory: binds the {@code models} section of {@code file} and opens the repository.
+     * An unreadable repository directory is a configuration error naming {@code models.repository}.
+     */
+    public static ModelRepository start(ConfigFile file, Consumer<String> log, ModelListener listener)
+            throws ConfigException {
+        ModelsConfig config = ModelsConfig.from(file);
+        try {
+            return open(config, log, listener);
+        } catch (IOException e) {
+            throw new ConfigException(file.path(), 0, "models.repository", "cannot read the model repository: " + e);
         }
     }
 

@@ -41,6 +41,20 @@ class RepositoryConfigTest {
     }
 
     @Test
+    void startServesTheCommittedSamplesFromTheRunSnippet() throws Exception {
+        var file = ConfigFile.of(tmp.resolve("lightbridge.yaml"), "models:\n  repository: " + ModelPipeline.SAMPLES
+                + "\n  serve: [breast-cancer, digits]\n  poll-interval: 2s\n  default-model: breast-cancer\n"
+                + "  max-intra-op-threads: 2\n", Set.of("models"));
+        try (var repository = ModelRepository.start(file, s -> {}, ModelListener.NONE)) {
+            assertTrue(repository.allReady());
+            assertEquals(List.of("breast-cancer", "digits"), repository.index().stream().map(VersionStatus::model).toList());
+        }
+        var missing = ConfigFile.of(tmp.resolve("l.yaml"), "models:\n  repository: nowhere\n", Set.of("models"));
+        var e = assertThrows(ConfigException.class, () -> ModelRepository.start(missing, s -> {}, ModelListener.NONE));
+        assertEquals("models.repository", e.key());
+    }
+
+    @Test
     void modelsSectionErrorsNameFileLineAndKey() {
         var e = assertThrows(ConfigException.class, () -> ModelsConfig.from(ConfigFile.of(tmp.resolve("l.yaml"),
                 "models:\n  repository: r\n  poll-intervall: 5s\n", Set.of("models"))));
