@@ -39,6 +39,7 @@ final class Batcher implements AutoCloseable {
     private final ArrayDeque<Pending> carried = new ArrayDeque<>();
     private final Thread thread;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
     Batcher(String model, String version, Runner runner, ModelConfig.DynamicBatching config, ModelListener listener) {
         this.model = model;
@@ -250,7 +251,7 @@ final class Batcher implements AutoCloseable {
     /** Stops the batch thread; calls still queued fail with 503. Idempotent and thread-safe. */
     @Override
     public void close() {
-        if (closed) {
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         closed = true;
