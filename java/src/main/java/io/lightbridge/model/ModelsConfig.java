@@ -77,7 +77,21 @@ public record ModelsConfig(Path repository, List<String> serve, Duration pollInt
         return new ModelsConfig(repository, serve, pollInterval, defaultModel, bytes, maxIntraOpThreads);
     }
 
+    /** {@link #MODEL_NAME}, checked by hand: it runs on every model request. */
     public static boolean isValidName(String name) {
-        return name != null && name.length() <= 128 && MODEL_NAME.matcher(name).matches();
+        if (name == null || name.isEmpty() || name.length() > 128 || !lowerOrDigit(name.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!lowerOrDigit(c) && c != '.' && c != '_' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean lowerOrDigit(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
     }
 }

@@ -127,6 +127,21 @@ class RepositoryConfigTest {
     }
 
     @Test
+    void theHandWrittenNameCheckIsTheDocumentedPattern() {
+        var random = new java.util.Random(5);
+        String alphabet = "az09._-/A\\ ~é";
+        for (int i = 0; i < 20_000; i++) {
+            var sb = new StringBuilder();
+            for (int n = random.nextInt(6); n > 0; n--) {
+                sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String name = sb.toString();
+            assertEquals(ModelsConfig.MODEL_NAME.matcher(name).matches(), ModelsConfig.isValidName(name), name);
+        }
+        assertTrue(!ModelsConfig.isValidName("a".repeat(129)), "names are at most 128 characters");
+    }
+
+    @Test
     void unloadStopsServingUntilTheNextLoad() throws Exception {
         try (var repository = ModelRepository.open(ModelPipeline.config(ModelPipeline.repositoryWith(tmp, "gather")), s -> {})) {
             repository.unload("gather");
