@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * 64 concurrent callers each scoring one row of the breast-cancer MLP through the repository (validation, lease,
- * batcher or direct run), with dynamic batching off and on. Goal: batching ≥ 5 × the throughput.
+ * 64 concurrent callers each scoring one row through the repository (validation, lease, batcher or direct run), with
+ * dynamic batching off and on. Goal: batching ≥ 5 × the throughput for the breast-cancer MLP.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -38,7 +38,7 @@ public class BatchingThroughputBenchmark {
     @Param({"off", "on"})
     public String batching;
 
-    @Param({"breast-cancer"})
+    @Param({"breast-cancer", "digits"})
     public String model;
 
     private ModelRepository repository;
