@@ -126,6 +126,10 @@ record InferRequest(String id, List<Tensor> inputs, List<String> outputs, List<S
                         && !header.path("parameters").has("binary_data_size")) {
                     streamed = builder(header);
                     stream(p, streamed, header.path("name").asText("?"));
+                } else if (p.currentToken() == JsonToken.VALUE_STRING) {
+                    header.put(field, p.getText());
+                } else if (field.equals("shape") && p.currentToken() == JsonToken.START_ARRAY) {
+                    header.set(field, dims(p));
                 } else {
                     header.set(field, p.readValueAsTree());
                 }
@@ -137,6 +141,19 @@ record InferRequest(String id, List<Tensor> inputs, List<String> outputs, List<S
             }
         }
         return inputs;
+    }
+
+    /** A shape array read token by token: readValueAsTree costs a deserialization context per call. */
+    private static JsonNode dims(JsonParser p) throws java.io.IOException {
+        var dims = JSON.createArrayNode();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            if (t == JsonToken.VALUE_NUMBER_INT) {
+                dims.add(p.getLongValue());
+            } else {
+                dims.add((JsonNode) p.readValueAsTree());
+            }
+        }
+        return dims;
     }
 
     private static TensorBuilder builder(JsonNode header) throws ModelCallException {
