@@ -56,10 +56,6 @@ public enum DType {
         return javaType;
     }
 
-    public boolean isFloatingPoint() {
-        return this == FP16 || this == BF16 || this == FP32 || this == FP64;
-    }
-
     /** From an Open Inference Protocol name; null when unknown. */
     public static DType ofWireName(String name) {
         if (name == null) {

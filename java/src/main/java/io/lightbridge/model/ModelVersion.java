@@ -383,10 +383,6 @@ public final class ModelVersion implements AutoCloseable {
         }
     }
 
-    long loadId() {
-        return loadId;
-    }
-
     /**
      * Retires the version: drops the repository's reference, so the session closes as soon as the last running call
      * has finished. Idempotent and thread-safe.

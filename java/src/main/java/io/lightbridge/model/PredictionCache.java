@@ -52,10 +52,6 @@ final class PredictionCache {
         cache.asMap().keySet().removeIf(k -> k.loadId == loadId);
     }
 
-    long size() {
-        return cache.estimatedSize();
-    }
-
     /** The key for inputs already in model order (validation put them there) and the requested outputs. */
     static Key key(long loadId, List<Tensor> inputs, List<String> outputs) {
         MessageDigest md = sha256();

@@ -59,19 +59,6 @@ public final class Tensor {
         return of(name, DType.FP32, shape, buf);
     }
 
-    /** The same elements under another name (protocols map request names onto model names). */
-    public Tensor renamed(String newName) {
-        return new Tensor(newName, type, shape, bytes, strings);
-    }
-
-    /** The same elements seen with another shape of the same element count. */
-    public Tensor reshaped(long[] newShape) {
-        if (elementCount(newShape) != elementCount()) {
-            throw new IllegalArgumentException("reshape changes the element count");
-        }
-        return new Tensor(name, type, newShape.clone(), bytes, strings);
-    }
-
     public String name() {
         return name;
     }

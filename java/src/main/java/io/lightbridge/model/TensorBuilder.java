@@ -31,10 +31,6 @@ public final class TensorBuilder {
         return type;
     }
 
-    public int count() {
-        return count;
-    }
-
     /** A JSON number (integral when {@code integral}, then {@code asLong} is exact). */
     public void addNumber(double value, long asLong, boolean integral) {
         switch (type) {

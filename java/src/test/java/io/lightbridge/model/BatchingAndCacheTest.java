@@ -141,6 +141,7 @@ class BatchingAndCacheTest {
             ModelStats.Counters c = repository.stats().counters("breast-cancer");
             assertEquals(2, c.cacheHits());
             assertEquals(2, c.cacheMisses());
+            assertEquals(c, repository.stats().snapshot().get("breast-cancer"), "the exporter's view is the same");
             List<Tensor> other = List.of(Tensor.ofFloats("input", new long[] {1, 30}, row(2, 1)));
             assertFalse(infer(repository, "1", other).cached(), "other inputs are another key");
         }
