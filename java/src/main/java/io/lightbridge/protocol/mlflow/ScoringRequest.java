@@ -136,14 +136,14 @@ record ScoringRequest(Frame frame, Map<String, JsonNode> tensors) {
     private static Map<String, JsonNode> tensors(String format, JsonNode v) throws ModelCallException {
         var out = new LinkedHashMap<String, JsonNode>();
         if (v.isObject()) {
-            v.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
+            v.properties().forEach(e -> out.put(e.getKey(), e.getValue()));
         } else if (v.isArray() && !v.isEmpty() && v.get(0).isObject()) {
             // instances as a list of {input: value} rows (TF Serving's row format): one tensor per key
             for (JsonNode row : v) {
                 if (!row.isObject()) {
                     throw ModelCallException.badInput(format + " mixes objects and values");
                 }
-                row.fields().forEachRemaining(e -> {
+                row.properties().forEach(e -> {
                     JsonNode list = out.computeIfAbsent(e.getKey(), k -> JSON.createArrayNode());
                     ((com.fasterxml.jackson.databind.node.ArrayNode) list).add(e.getValue());
                 });
