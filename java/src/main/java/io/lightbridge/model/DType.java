@@ -56,6 +56,10 @@ public enum DType {
         return javaType;
     }
 
+    boolean isInteger() {
+        return this == UINT8 || this == INT8 || this == INT16 || this == INT32 || this == INT64;
+    }
+
     /** From an Open Inference Protocol name; null when unknown. */
     public static DType ofWireName(String name) {
         if (name == null) {

@@ -45,6 +45,20 @@ public final class TensorBuilder {
         count++;
     }
 
+    /** A number from a JSON tree; integers beyond 64 bits are refused for integer types, not truncated. */
+    public static void addJsonNumber(TensorBuilder b, com.fasterxml.jackson.databind.JsonNode node) {
+        if (node.isIntegralNumber() && !node.canConvertToLong()) {
+            if (b.type.isInteger()) {
+                throw new IllegalArgumentException(node.asText() + " is out of range for " + b.type.wireName());
+            }
+            b.addNumber(node.asDouble(), 0, false);
+            return;
+        }
+        double d = node.asDouble();
+        boolean integral = node.isIntegralNumber() || (d == Math.rint(d) && Math.abs(d) < 0x1p63);
+        b.addNumber(d, node.isIntegralNumber() ? node.asLong() : (long) d, integral);
+    }
+
     public void addBool(boolean value) {
         if (type != DType.BOOL) {
             throw new IllegalArgumentException("expected a " + type.wireName() + " value, got " + value);

@@ -60,6 +60,8 @@ class MlflowInvocationsTest {
         assertEquals("{\"predictions\":{\"y\":[30.0,20.0]}}", r.bodyText());
         assertError(served.call("POST", "/serving-endpoints/gather/invocations", "{\"inputs\":[0.5]}"), 400,
                 "expected an integer for INT64, got 0.5");
+        assertError(served.call("POST", "/serving-endpoints/gather/invocations", "{\"inputs\":[99999999999999999999]}"), 400,
+                "99999999999999999999 is out of range for INT64");
     }
 
     @Test

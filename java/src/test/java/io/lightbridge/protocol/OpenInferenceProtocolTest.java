@@ -236,6 +236,17 @@ class OpenInferenceProtocolTest {
         assertError(served.call("POST", "/v2/models/gather/infer",
                 "{\"inputs\":[{\"name\":\"idx\",\"datatype\":\"INT64\",\"shape\":[1],\"data\":[1.5]}]}"), 400,
                 "expected an integer for INT64, got 1.5");
+        assertError(served.call("POST", "/v2/models/gather/infer",
+                "{\"inputs\":[{\"data\":[18446744073709551616],\"name\":\"idx\",\"datatype\":\"INT64\",\"shape\":[1]}]}"), 400,
+                "18446744073709551616 is out of range for INT64");
+        assertError(served.call("POST", "/v2/models/gather/infer",
+                "{\"inputs\":[{\"name\":\"idx\",\"datatype\":\"INT64\",\"shape\":[1],\"data\":[18446744073709551616]}]}"), 400,
+                "out of range");
+        Response big = served.call("POST", "/v2/models/identity-all-types/infer",
+                "{\"inputs\":[{\"name\":\"in_fp64\",\"datatype\":\"FP64\",\"shape\":[1,2],\"data\":[100000000000000000000,1]}],"
+                + "\"outputs\":[{\"name\":\"out_fp64\"}]}");
+        assertEquals(400, big.status(), "the identity model needs all inputs; the big integer itself was accepted: " + big.bodyText());
+        assertTrue(big.bodyText().contains("takes 11 input(s)"), big.bodyText());
     }
 
     @Test

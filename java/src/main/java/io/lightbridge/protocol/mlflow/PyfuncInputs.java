@@ -147,7 +147,7 @@ final class PyfuncInputs {
     private static void fill(TensorBuilder b, JsonNode node, long[] dims, int depth) {
         if (depth == dims.length) {
             if (node.isNumber()) {
-                b.addNumber(node.asDouble(), node.asLong(), node.canConvertToExactIntegral());
+                TensorBuilder.addJsonNumber(b, node);
             } else if (node.isBoolean()) {
                 b.addBool(node.asBoolean());
             } else if (node.isTextual()) {

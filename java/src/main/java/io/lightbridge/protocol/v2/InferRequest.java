@@ -179,7 +179,13 @@ record InferRequest(String id, List<Tensor> inputs, List<String> outputs, List<S
                 switch (t) {
                     case START_ARRAY -> depth++;
                     case END_ARRAY -> depth--;
-                    case VALUE_NUMBER_INT -> b.addNumber(p.getDoubleValue(), p.getLongValue(), true);
+                    case VALUE_NUMBER_INT -> {
+                        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                            TensorBuilder.addJsonNumber(b, JSON.getNodeFactory().numberNode(p.getBigIntegerValue()));
+                        } else {
+                            b.addNumber(p.getDoubleValue(), p.getLongValue(), true);
+                        }
+                    }
                     case VALUE_NUMBER_FLOAT -> {
                         double d = p.getDoubleValue();
                         b.addNumber(d, (long) d, d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 0x1p63);
@@ -196,8 +202,6 @@ record InferRequest(String id, List<Tensor> inputs, List<String> outputs, List<S
             } while (t != null);
         } catch (IllegalArgumentException e) {
             throw ModelCallException.badInput("input '" + name + "' " + e.getMessage());
-        } catch (com.fasterxml.jackson.core.exc.InputCoercionException e) {
-            throw ModelCallException.badInput("input '" + name + "' has an integer out of range: " + e.getOriginalMessage());
         }
     }
 
@@ -308,7 +312,7 @@ record InferRequest(String id, List<Tensor> inputs, List<String> outputs, List<S
                 addJson(b, e);
             }
         } else if (node.isNumber()) {
-            b.addNumber(node.asDouble(), node.asLong(), node.canConvertToExactIntegral());
+            TensorBuilder.addJsonNumber(b, node);
         } else if (node.isBoolean()) {
             b.addBool(node.asBoolean());
         } else if (node.isTextual()) {
