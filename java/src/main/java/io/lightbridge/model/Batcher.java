@@ -9,11 +9,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Dynamic batching for one loaded version: concurrent calls wait in a queue, one thread concatenates compatible
+ * Dynamic batching for one loaded version: concurrent calls wait in a (lock-free) queue, one thread concatenates compatible
  * calls (same requested outputs, same non-batch dimensions) along the first axis up to {@code maxBatchSize} rows,
  * runs them once and hands each caller its rows. It waits at most {@code maxQueueDelay} after the oldest call arrived
  * for the batch to fill. When a batch fails, its calls are run one by one so one bad input fails only its own call.
@@ -35,7 +35,7 @@ final class Batcher implements AutoCloseable {
     private final int maxBatchSize;
     private final long maxDelayNanos;
     private final ModelListener listener;
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final LinkedTransferQueue<Pending> queue = new LinkedTransferQueue<>();
     private final ArrayDeque<Pending> carried = new ArrayDeque<>();
     private final Thread thread;
     private volatile boolean closed;
@@ -136,10 +136,12 @@ final class Batcher implements AutoCloseable {
             return false;
         }
         for (int i = 0; i < a.inputs.size(); i++) {
-            long[] sa = a.inputs.get(i).shape();
-            long[] sb = b.inputs.get(i).shape();
-            if (!Arrays.equals(sa, 1, sa.length, sb, 1, sb.length)) {
-                return false;
+            Tensor ta = a.inputs.get(i);
+            Tensor tb = b.inputs.get(i);
+            for (int d = 1; d < ta.rank(); d++) {
+                if (ta.dim(d) != tb.dim(d)) {
+                    return false;
+                }
             }
         }
         return true;
