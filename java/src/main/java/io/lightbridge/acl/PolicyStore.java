@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,9 +19,6 @@ import java.util.function.Consumer;
  * line and reason, and the previous policy stays in force.
  */
 public final class PolicyStore implements Authorizer, AutoCloseable {
-
-    /** The top-level sections of the Lightbridge config file (the contract's list). */
-    public static final Set<String> CONFIG_SECTIONS = Set.of("server", "identity", "policy", "audit", "metrics", "models");
 
     private final Path file;
     private final Consumer<String> log;
@@ -65,7 +61,7 @@ public final class PolicyStore implements Authorizer, AutoCloseable {
     public synchronized boolean reload() {
         FileStamp stamp = FileStamp.of(file);
         try {
-            ConfigFile config = ConfigFile.read(file, CONFIG_SECTIONS);
+            ConfigFile config = ConfigFile.read(file);
             if (config.section("policy", PolicyConfig.class, null) == null) {
                 // At start an absent section means deny-all; on reload it is far more likely a half-saved file.
                 throw new ConfigException(file, 0, "policy", "section missing");

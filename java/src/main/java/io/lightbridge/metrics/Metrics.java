@@ -2,6 +2,7 @@ package io.lightbridge.metrics;
 
 import io.lightbridge.acl.Action;
 import io.lightbridge.audit.AuditMetrics;
+import io.lightbridge.model.ModelListener;
 import io.lightbridge.pipeline.Headers;
 import io.lightbridge.pipeline.ModelHandler;
 import io.lightbridge.pipeline.Response;
@@ -61,6 +62,10 @@ public final class Metrics {
     private final Counter auditBatches;
     private final Counter auditFailures;
     private final Counter syslogFailures;
+    private final Counter modelLoads;
+    private final Counter modelLoadFailures;
+    private final Histogram batchRows;
+    private final Counter cacheLookups;
     private final ConcurrentHashMap<String, ModelSeries> series = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CounterDataPoint> authFailuresByReason = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicReferenceArray<CounterDataPoint>> denialsByRule = new ConcurrentHashMap<>();
@@ -124,6 +129,19 @@ public final class Metrics {
                 .help("Audit batches that could not be written").withoutExemplars().register(registry);
         syslogFailures = Counter.builder().name("lightbridge_audit_syslog_failures_total")
                 .help("Audit records the syslog socket refused").withoutExemplars().register(registry);
+        modelLoads = Counter.builder().name("lightbridge_model_loads_total")
+                .help("Model versions loaded and marked ready, by model").labelNames("model")
+                .withoutExemplars().register(registry);
+        modelLoadFailures = Counter.builder().name("lightbridge_model_load_failures_total")
+                .help("Model versions that failed to load (the previous version keeps serving), by model")
+                .labelNames("model").withoutExemplars().register(registry);
+        batchRows = Histogram.builder().name("lightbridge_batch_rows")
+                .help("Rows per ONNX Runtime run (dynamic batching merges concurrent calls)").labelNames("model")
+                .classicOnly().classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256).withoutExemplars()
+                .register(registry);
+        cacheLookups = Counter.builder().name("lightbridge_prediction_cache_lookups_total")
+                .help("Prediction cache lookups by model and result").labelNames("model", "result")
+                .withoutExemplars().register(registry);
     }
 
     private Histogram latency(String name, String help, String... labels) {
@@ -167,6 +185,11 @@ public final class Metrics {
 
     public AuditMetrics auditMetrics() {
         return audit;
+    }
+
+    /** For the model repository: loads, load failures, batch sizes and cache lookups. */
+    public ModelListener modelListener() {
+        return modelEvents;
     }
 
     /** Serves the scrape path; owns no other path. */
@@ -253,6 +276,28 @@ public final class Metrics {
         @Override
         public void syslogFailed() {
             syslogFailures.inc();
+        }
+    };
+
+    private final ModelListener modelEvents = new ModelListener() {
+        @Override
+        public void batchRun(String model, String version, int requests, int rows, long runNanos) {
+            batchRows.labelValues(models.of(model)).observe(rows);
+        }
+
+        @Override
+        public void cacheLookup(String model, String version, boolean hit) {
+            cacheLookups.labelValues(models.of(model), hit ? "hit" : "miss").inc();
+        }
+
+        @Override
+        public void loaded(String model, String version) {
+            modelLoads.labelValues(models.of(model)).inc();
+        }
+
+        @Override
+        public void loadFailed(String model, String version, String reason) {
+            modelLoadFailures.labelValues(models.of(model)).inc();
         }
     };
 }

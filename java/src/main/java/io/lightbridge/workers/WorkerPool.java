@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * Runs request handlers off the server's thread, bounded in both directions.
@@ -47,6 +48,7 @@ public final class WorkerPool implements AutoCloseable {
         final Handler handler;
         final long deadlineNanos;
         final Consumer<Response> reply;
+        final long submittedNanos = System.nanoTime();
 
         Job(Request request, Handler handler, long deadlineNanos, Consumer<Response> reply) {
             this.request = request;
@@ -64,6 +66,7 @@ public final class WorkerPool implements AutoCloseable {
     private final int queueCapacity;
     private final long spinNanos;
     private final Consumer<String> errorLog;
+    private final LongConsumer queueWait;
     private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedDeque<Thread> parked = new ConcurrentLinkedDeque<>();
     private final AtomicInteger spinning = new AtomicInteger();
@@ -82,9 +85,10 @@ public final class WorkerPool implements AutoCloseable {
     /**
      * @param spin            how long an idle worker keeps polling before it parks (0: park at once)
      * @param batchScheduling run the workers under SCHED_BATCH (see {@link BatchScheduling})
+     * @param queueWait       told, in nanoseconds, how long each request waited before a worker took it
      */
     public WorkerPool(int workers, int queueCapacity, Duration spin, boolean batchScheduling,
-                      Consumer<String> errorLog) {
+                      Consumer<String> errorLog, LongConsumer queueWait) {
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be at least 1");
         }
@@ -95,6 +99,7 @@ public final class WorkerPool implements AutoCloseable {
         this.queueCapacity = queueCapacity;
         this.spinNanos = spin.toNanos();
         this.errorLog = errorLog;
+        this.queueWait = queueWait;
         this.batchScheduling = batchScheduling;
         for (int i = 0; i < workers; i++) {
             threads.add(Thread.ofPlatform().daemon().name("lightbridge-worker-" + i).start(this::startWorking));
@@ -151,7 +156,9 @@ public final class WorkerPool implements AutoCloseable {
                 continue;
             }
             waiting.decrementAndGet();
-            if (job.deadlineNanos - System.nanoTime() <= 0) {
+            long now = System.nanoTime();
+            queueWait.accept(now - job.submittedNanos);
+            if (job.deadlineNanos - now <= 0) {
                 expire(job);
             } else {
                 run(job);

@@ -31,7 +31,7 @@ class PolicyConfigTest {
                             - id: a
                               actions: [infer]
                               models: ["*"]
-                        """, 6, "rule 'a': callers must name who"),
+                        """, 3, "rule 'a': callers must name who"),
                 Arguments.of("duplicate id", """
                         policy:
                           rules:
@@ -43,7 +43,7 @@ class PolicyConfigTest {
                               actions: [infer]
                               models: ["*"]
                               callers: { groups: [h] }
-                        """, 11, "rule id 'a' is used twice"),
+                        """, 1, "rule id 'a' is used twice"),
                 Arguments.of("unknown matcher", """
                         policy:
                           rules:
@@ -75,7 +75,7 @@ class PolicyConfigTest {
     @MethodSource("broken")
     void rejects(String name, String yaml, int line, String reason) {
         var e = assertThrows(ConfigException.class, () -> ConfigFile.of(Path.of("lightbridge.yaml"), yaml,
-                PolicyStore.CONFIG_SECTIONS).section("policy", PolicyConfig.class, null));
+                ConfigFile.SECTIONS).section("policy", PolicyConfig.class, null));
         assertTrue(e.getMessage().contains(reason), e.getMessage());
         assertTrue(e.getMessage().startsWith("lightbridge.yaml:"), e.getMessage());
         assertEquals(line, e.line(), e.getMessage());

@@ -20,7 +20,7 @@ class PolicyDocTest {
         var blocks = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(DOC));
         while (blocks.find()) {
             if (blocks.group(1).contains("consumers-scoring")) {
-                return Policy.compile(ConfigFile.of(DOC, blocks.group(1), PolicyStore.CONFIG_SECTIONS)
+                return Policy.compile(ConfigFile.of(DOC, blocks.group(1), ConfigFile.SECTIONS)
                         .section("policy", PolicyConfig.class, null));
             }
         }

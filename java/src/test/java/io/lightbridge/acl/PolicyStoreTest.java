@@ -46,7 +46,7 @@ class PolicyStoreTest {
     void reloadsAGoodFileAndKeepsThePolicyOnABrokenOne() throws Exception {
         Path file = dir.resolve("lightbridge.yaml");
         Files.writeString(file, config("data-science", "0s"));
-        try (var store = PolicyStore.load(ConfigFile.read(file, PolicyStore.CONFIG_SECTIONS), log::add)) {
+        try (var store = PolicyStore.load(ConfigFile.read(file, ConfigFile.SECTIONS), log::add)) {
             assertTrue(store.decide(DS, Action.INFER, "churn").allowed());
             assertFalse(store.decide(CONSUMER, Action.INFER, "churn").allowed());
 
@@ -78,7 +78,7 @@ class PolicyStoreTest {
     void picksUpAFileReplacedByRename() throws Exception {
         Path file = dir.resolve("lightbridge.yaml");
         Files.writeString(file, config("data-science", "50ms"));
-        try (var store = PolicyStore.load(ConfigFile.read(file, PolicyStore.CONFIG_SECTIONS), log::add)) {
+        try (var store = PolicyStore.load(ConfigFile.read(file, ConfigFile.SECTIONS), log::add)) {
             Path next = dir.resolve("lightbridge.yaml.new");
             Files.writeString(next, config("ml-consumers", "50ms"));
             Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -103,7 +103,7 @@ class PolicyStoreTest {
     void aMissingSectionDeniesEverythingAndSaysSo() throws Exception {
         Path file = dir.resolve("lightbridge.yaml");
         Files.writeString(file, "server: {}\n");
-        try (var store = PolicyStore.load(ConfigFile.read(file, PolicyStore.CONFIG_SECTIONS), log::add)) {
+        try (var store = PolicyStore.load(ConfigFile.read(file, ConfigFile.SECTIONS), log::add)) {
             assertEquals(Decision.defaultDeny(), store.decide(DS, Action.INFER, "churn"));
             assertTrue(log.getFirst().contains("every guarded call is denied"), log.toString());
         }

@@ -89,7 +89,7 @@ class PolicyTest {
 
     static Policy load(String yaml) {
         try {
-            var file = ConfigFile.of(Path.of("policy-test.yaml"), yaml, PolicyStore.CONFIG_SECTIONS);
+            var file = ConfigFile.of(Path.of("policy-test.yaml"), yaml, ConfigFile.SECTIONS);
             return Policy.compile(file.section("policy", PolicyConfig.class, null));
         } catch (Exception e) {
             throw new AssertionError(e);

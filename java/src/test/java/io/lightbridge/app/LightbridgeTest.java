@@ -85,12 +85,24 @@ class LightbridgeTest {
     }
 
     @Test
-    void sighupReturnsAtOnce() throws Exception {
-        try (var app = start("")) {
+    void sighupReturnsAtOnceAndReloadsThePolicy() throws Exception {
+        String config = """
+                policy:
+                  rules:
+                    - { id: r1, actions: [infer], models: ["*"], callers: { groups: [g] } }
+                audit: { durability: "off" }
+                """;
+        try (var app = start(config)) {
             long start = System.nanoTime();
             app.onSighup();
             assertTrue(System.nanoTime() - start < 100_000_000L);
-            assertEquals(List.of(), errors);
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (errors.stream().noneMatch(line -> line.startsWith("policy reloaded")) && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertTrue(errors.stream().anyMatch(line -> line.startsWith("policy reloaded: 1 rules")), errors.toString());
+            assertTrue(errors.stream().noneMatch(line -> line.contains("failed") || line.contains("rejected")),
+                    errors.toString());
         }
     }
 

@@ -57,7 +57,7 @@ class AuditFullDiskTest {
         var server = new TestServer();
         var config = new AuditConfig(Durability.SYNC, mount.resolve("audit").toString(), null, null, null, null,
                 null, Duration.ofMillis(500), null);
-        var policy = Policy.compile(ConfigFile.of(Path.of("t.yaml"), TestServer.POLICY, PolicyStore.CONFIG_SECTIONS)
+        var policy = Policy.compile(ConfigFile.of(Path.of("t.yaml"), TestServer.POLICY, ConfigFile.SECTIONS)
                 .section("policy", PolicyConfig.class, null));
         Path filler = mount.resolve("filler");
         try (AuditTrail trail = AuditTrails.create(config, Clock.systemUTC(), log::add, AuditMetrics.NONE)) {

@@ -44,7 +44,7 @@ class PipelineAuditTest {
     final List<String> log = new CopyOnWriteArrayList<>();
 
     static Policy policy() throws Exception {
-        var file = ConfigFile.of(Path.of("test.yaml"), TestServer.POLICY, PolicyStore.CONFIG_SECTIONS);
+        var file = ConfigFile.of(Path.of("test.yaml"), TestServer.POLICY, ConfigFile.SECTIONS);
         return Policy.compile(file.section("policy", PolicyConfig.class, null));
     }
 

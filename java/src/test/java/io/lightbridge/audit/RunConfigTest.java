@@ -51,7 +51,7 @@ class RunConfigTest {
     void bindsAndDecidesAsDocumented() throws Exception {
         Path file = state.resolve("lightbridge.yaml");
         Files.writeString(file, RUN_CONFIG.replace("STATE", state.toString()));
-        var config = ConfigFile.read(file, PolicyStore.CONFIG_SECTIONS);
+        var config = ConfigFile.read(file, ConfigFile.SECTIONS);
 
         AuditConfig audit = AuditConfig.from(config);
         assertEquals(Durability.SYNC, audit.durability());
@@ -78,15 +78,15 @@ class RunConfigTest {
     void badAuditValuesNameTheLine() throws Exception {
         var e = org.junit.jupiter.api.Assertions.assertThrows(io.lightbridge.config.ConfigException.class,
                 () -> ConfigFile.of(Path.of("l.yaml"), "audit:\n  directory: /x\n  durability: eventually\n",
-                        PolicyStore.CONFIG_SECTIONS).section("audit", AuditConfig.class, null));
+                        ConfigFile.SECTIONS).section("audit", AuditConfig.class, null));
         assertEquals(3, e.line(), e.getMessage());
         assertTrue(e.getMessage().contains("durability must be sync, async or off"), e.getMessage());
         var missing = org.junit.jupiter.api.Assertions.assertThrows(io.lightbridge.config.ConfigException.class,
-                () -> AuditConfig.from(ConfigFile.of(Path.of("l.yaml"), "policy: {}\n", PolicyStore.CONFIG_SECTIONS)));
+                () -> AuditConfig.from(ConfigFile.of(Path.of("l.yaml"), "policy: {}\n", ConfigFile.SECTIONS)));
         assertTrue(missing.getMessage().contains("l.yaml: audit: section missing"), missing.getMessage());
         var size = org.junit.jupiter.api.Assertions.assertThrows(io.lightbridge.config.ConfigException.class,
                 () -> ConfigFile.of(Path.of("l.yaml"), "audit:\n  directory: /x\n  rotate-size: 64MB\n",
-                        PolicyStore.CONFIG_SECTIONS).section("audit", AuditConfig.class, null));
+                        ConfigFile.SECTIONS).section("audit", AuditConfig.class, null));
         assertTrue(size.getMessage().contains("not a size such as 64MiB"), size.getMessage());
     }
 }

@@ -72,7 +72,7 @@ class MetricsTest {
         metrics.gaugeQueueDepth(depth::get);
         metrics.countBridgeRejections(overloaded::get, () -> 0);
         metrics.countJwks(jwksRefreshes::get, () -> 0);
-        Policy policy = Policy.compile(ConfigFile.of(Path.of("t.yaml"), TestServer.POLICY, PolicyStore.CONFIG_SECTIONS)
+        Policy policy = Policy.compile(ConfigFile.of(Path.of("t.yaml"), TestServer.POLICY, ConfigFile.SECTIONS)
                 .section("policy", PolicyConfig.class, null));
         try (AuditTrail audit = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), s -> {}, metrics.auditMetrics())) {
             var pipeline = new Pipeline(Router.firstOf(metrics.router(), server.router), server.authenticator, policy, audit,

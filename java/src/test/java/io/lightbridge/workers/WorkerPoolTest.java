@@ -51,7 +51,7 @@ class WorkerPoolTest {
     private final List<WorkerPool> pools = new java.util.ArrayList<>();
 
     private WorkerPool pool(int workers, int queueCapacity) {
-        var pool = new WorkerPool(workers, queueCapacity, java.time.Duration.ofNanos(20_000), true, errors::add);
+        var pool = new WorkerPool(workers, queueCapacity, java.time.Duration.ofNanos(20_000), true, errors::add, nanos -> { });
         pools.add(pool);
         return pool;
     }
