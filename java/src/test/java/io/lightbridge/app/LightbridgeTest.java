@@ -89,7 +89,7 @@ class LightbridgeTest {
         try (var app = start("")) {
             long start = System.nanoTime();
             app.onSighup();
-            assertTrue(System.nanoTime() - start < 100_000_000L);
+            assertTrue(System.nanoTime() - start < 1_000_000_000L, "onSighup must not wait for the work it starts");
             assertEquals(List.of(), errors);
         }
     }
