@@ -95,7 +95,7 @@ class LightbridgeTest {
         try (var app = start(config)) {
             long start = System.nanoTime();
             app.onSighup();
-            assertTrue(System.nanoTime() - start < 100_000_000L);
+            assertTrue(System.nanoTime() - start < 1_000_000_000L, "onSighup must not wait for the work it starts");
             long until = System.nanoTime() + 5_000_000_000L;
             while (errors.stream().noneMatch(line -> line.startsWith("policy reloaded")) && System.nanoTime() < until) {
                 Thread.sleep(10);
