@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "plugin.h"
@@ -94,6 +95,8 @@ static const lb_java_api *mod_lightbridge_java;
 /* Event loop only. Logged on SIGHUP: a leak shows as exchanges that stay held. */
 static size_t mod_lightbridge_exchanges_live;
 static size_t mod_lightbridge_exchanges_orphaned;
+/* server.max-worker supervisor: a worker exited because its JVM or Java runtime did not start */
+static int mod_lightbridge_worker_start_failed;
 
 
 /* ---- functions Java calls (any thread) ---------------------------------- */
@@ -151,6 +154,9 @@ FREE_FUNC(mod_lightbridge_free) {
         fdevent_unregister(p->srv->ev, p->completion_fdn);
         p->completion_fdn = NULL;
     }
+    /* The supervisor's own exit code would be 0 (it stopped on SIGTERM); cleanup is the
+     * last thing it runs, so this is where it can still say the start failed. */
+    if (mod_lightbridge_worker_start_failed) exit(1);
 }
 
 /* handle plugin config and check values */
@@ -349,9 +355,7 @@ static const char ** mod_lightbridge_jvm_option_strings(const array * const opti
 __attribute_cold__
 static handler_t mod_lightbridge_worker_failed(server * const srv, const char * const stage, const char * const why) {
     log_error(srv->errh, __FILE__, __LINE__, "mod_lightbridge: %s: %s; lighttpd stops", stage, why);
-    /* With server.max-worker the supervisor would re-fork failing workers forever. */
-    if (srv->srvconf.max_worker > 0) kill(getppid(), SIGTERM);
-    return HANDLER_ERROR;
+    return HANDLER_ERROR; /* lighttpd exits 255; a server.max-worker supervisor sees it in waitpid */
 }
 
 static handler_t mod_lightbridge_start_jvm(server * const srv, plugin_data * const p) {
@@ -391,6 +395,19 @@ SERVER_FUNC(mod_lightbridge_worker_init) {
     if (HANDLER_GO_ON == rc)
         rc = mod_lightbridge_start_jvm(srv, p);
     return rc;
+}
+
+/* server.max-worker supervisor: it would re-fork a worker that failed to start, forever. Stop instead. */
+static handler_t mod_lightbridge_handle_waitpid(server *srv, void *p_d, pid_t pid, int status) {
+    const plugin_data * const p = p_d;
+    UNUSED(pid);
+    /* only the supervisor: it runs no worker_init, and its children are the workers */
+    if (0 == srv->srvconf.max_worker || NULL != p->completion_fdn) return HANDLER_GO_ON;
+    if (WIFEXITED(status) && 255 == WEXITSTATUS(status)) { /* worker_init failed; the worker logged why */
+        mod_lightbridge_worker_start_failed = 1;
+        kill(getpid(), SIGTERM); /* lighttpd's own orderly stop, which also stops the other workers */
+    }
+    return HANDLER_GO_ON;
 }
 
 SIGHUP_FUNC(mod_lightbridge_handle_sighup) {
@@ -537,6 +554,9 @@ static handler_t mod_lightbridge_finish(request_st * const r, plugin_data * cons
     r->plugin_ctx[p->id] = NULL;
     const handler_t rc = mod_lightbridge_write_response(r, &hctx->ex.response);
     handler_ctx_free(hctx);
+    /* API answers are not files: keep lighttpd's generic Range handling (206) off them */
+    if (!light_btst(r->resp_htags, HTTP_HEADER_ACCEPT_RANGES))
+        http_header_response_set(r, HTTP_HEADER_ACCEPT_RANGES, CONST_STR_LEN("Accept-Ranges"), CONST_STR_LEN("none"));
     return rc;
 }
 
@@ -609,6 +629,7 @@ int mod_lightbridge_plugin_init(plugin *p) {
     p->set_defaults = mod_lightbridge_set_defaults;
     p->worker_init = mod_lightbridge_worker_init;
     p->handle_sighup = mod_lightbridge_handle_sighup;
+    p->handle_waitpid = mod_lightbridge_handle_waitpid;
     p->handle_uri_clean = mod_lightbridge_uri_handler;
     p->handle_subrequest = mod_lightbridge_handle_subrequest;
     p->handle_request_reset = mod_lightbridge_handle_request_reset;

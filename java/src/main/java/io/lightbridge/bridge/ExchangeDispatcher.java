@@ -35,26 +35,35 @@ final class ExchangeDispatcher {
 
     /** lb_java_api.submit. Returns SUBMIT_DONE with the response filled, or SUBMIT_QUEUED and completes later. */
     int submit(MemorySegment address) {
-        MemorySegment exchange = address.reinterpret(EXCHANGE.byteSize());
+        long start = System.nanoTime();
+        MemorySegment exchange = MemorySegment.NULL;
         try {
-            long start = System.nanoTime();
-            Request request = RequestReader.read(exchange);
-            Route route = pipeline.route(request);
-            if (answersInline(route)) {
-                ResponseWriter.write(server, exchange, pipeline.handle(request, route));
+            if (address.equals(MemorySegment.NULL)) {
+                server.log(AbiLayouts.LOG_ERROR, "submit() called with a NULL exchange; ignored");
                 return AbiLayouts.SUBMIT_DONE;
             }
-            long timeout = RequestReader.timeoutNanos(exchange);
-            long deadline = start + (timeout > 0 ? timeout : defaultTimeoutNanos);
-            if (workers.submit(request, r -> pipeline.handle(r, route), deadline, response -> finish(exchange, response))) {
-                return AbiLayouts.SUBMIT_QUEUED;
-            }
-            ResponseWriter.write(server, exchange, WorkerPool.queueFull());
-            return AbiLayouts.SUBMIT_DONE;
+            exchange = address.reinterpret(EXCHANGE.byteSize());
+            return dispatch(exchange, start);
         } catch (Throwable t) {
             fail(exchange, t);
             return AbiLayouts.SUBMIT_DONE;
         }
+    }
+
+    private int dispatch(MemorySegment exchange, long start) {
+        Request request = RequestReader.read(exchange);
+        Route route = pipeline.route(request);
+        if (answersInline(route)) {
+            ResponseWriter.write(server, exchange, pipeline.handle(request, route));
+            return AbiLayouts.SUBMIT_DONE;
+        }
+        long timeout = RequestReader.timeoutNanos(exchange);
+        long deadline = start + (timeout > 0 ? timeout : defaultTimeoutNanos);
+        if (workers.submit(request, r -> pipeline.handle(r, route), deadline, response -> finish(exchange, response))) {
+            return AbiLayouts.SUBMIT_QUEUED; // nothing may throw after this: the exchange now belongs to the worker
+        }
+        ResponseWriter.write(server, exchange, WorkerPool.queueFull());
+        return AbiLayouts.SUBMIT_DONE;
     }
 
     /**
@@ -80,6 +89,7 @@ final class ExchangeDispatcher {
         }
     }
 
+    /** Answers 500 as well as still possible; never throws (it runs inside upcalls). */
     private void fail(MemorySegment exchange, Throwable cause) {
         try {
             server.log(AbiLayouts.LOG_ERROR, "request failed in the bridge: " + cause);
@@ -89,7 +99,11 @@ final class ExchangeDispatcher {
                 ResponseWriter.write(server, exchange, FAILED);
             }
         } catch (Throwable again) {
-            ResponseWriter.writeBare(exchange, 500);
+            try {
+                ResponseWriter.writeBare(exchange, 500);
+            } catch (Throwable lost) {
+                // The exchange itself is unusable (e.g. NULL); nothing can be written, and throwing would kill the server.
+            }
         }
     }
 

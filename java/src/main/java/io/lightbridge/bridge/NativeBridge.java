@@ -27,8 +27,8 @@ public final class NativeBridge {
 
     /**
      * Called by the server through JNI: {@code jlong bootstrap(jlong nativeApiAddress, jstring configPath)}.
-     * Starts the runtime from the config file (all defaults when {@code configPath} is empty) and returns the address of the {@code lb_java_api} table, or 0 after
-     * writing the reason into the server's error log. A second call (the server re-initialised in the same process)
+     * Starts the runtime from the config file (all defaults when {@code configPath} is empty) and returns the
+     * address of the {@code lb_java_api} table, or 0 after writing the reason into the server's error log. A second call (the server re-initialised in the same process)
      * picks up the new function table and returns the same Java table: the runtime starts once per process.
      */
     public static long bootstrap(long nativeApiAddress, String configPath) {
@@ -74,10 +74,16 @@ public final class NativeBridge {
         Lightbridge app = configPath.isBlank()
                 ? Lightbridge.startWithDefaults(clock, errorLog)
                 : Lightbridge.start(Path.of(configPath), clock, errorLog);
+        MemorySegment table;
+        try {
+            var dispatcher = new ExchangeDispatcher(server, app.pipeline(), app.workers(),
+                    app.settings().queueTimeout().toNanos(), app::onSighup);
+            table = JavaApiTable.create(dispatcher);
+        } catch (RuntimeException | Error e) {
+            app.close();
+            throw e;
+        }
         runtime = app;
-        var dispatcher = new ExchangeDispatcher(server, app.pipeline(), app.workers(),
-                app.settings().queueTimeout().toNanos(), app::onSighup);
-        MemorySegment table = JavaApiTable.create(dispatcher);
         server.log(AbiLayouts.LOG_INFO, "started " + Version.current() + " from "
                 + (configPath.isBlank() ? "defaults (lightbridge.config not set)" : configPath) + ": "
                 + app.settings().workers() + " workers, queue " + app.settings().queueCapacity()

@@ -35,12 +35,25 @@ public final class ConfigFile {
             .registerModule(new SimpleModule("lightbridge-config")
                     .addDeserializer(Duration.class, new DurationDeserializer()));
 
+    /** The top-level sections of Lightbridge's configuration file, one per component. */
+    public static final Set<String> SECTIONS = Set.of("server", "identity", "policy", "audit", "metrics", "models");
+
     private final Path path;
     private final String text;
 
     private ConfigFile(Path path, String text) {
         this.path = path;
         this.text = text;
+    }
+
+    /** Reads Lightbridge's configuration file; every top-level key must be one of {@link #SECTIONS}. */
+    public static ConfigFile read(Path path) throws ConfigException {
+        return read(path, SECTIONS);
+    }
+
+    /** Lightbridge's configuration from text, for tests and for configs written by tools. */
+    public static ConfigFile of(Path nameForErrors, String text) throws ConfigException {
+        return of(nameForErrors, text, SECTIONS);
     }
 
     /** Reads the file and checks that its top-level keys are all known sections. */

@@ -8,6 +8,7 @@ import io.lightbridge.audit.AuditUnavailableException;
 import io.lightbridge.auth.AuthenticationException;
 import io.lightbridge.auth.Authenticator;
 import io.lightbridge.auth.Principal;
+import io.lightbridge.metrics.CallMetrics;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.function.Consumer;
@@ -24,15 +25,22 @@ public final class Pipeline implements Handler {
     private final AuditTrail audit;
     private final Clock clock;
     private final Consumer<String> errorLog;
+    private final CallMetrics metrics;
 
     public Pipeline(Router router, Authenticator authenticator, Authorizer authorizer, AuditTrail audit,
                     Clock clock, Consumer<String> errorLog) {
+        this(router, authenticator, authorizer, audit, clock, errorLog, CallMetrics.NONE);
+    }
+
+    public Pipeline(Router router, Authenticator authenticator, Authorizer authorizer, AuditTrail audit,
+                    Clock clock, Consumer<String> errorLog, CallMetrics metrics) {
         this.router = router;
         this.authenticator = authenticator;
         this.authorizer = authorizer;
         this.audit = audit;
         this.clock = clock;
         this.errorLog = errorLog;
+        this.metrics = metrics;
     }
 
     /** The route alone, so a server can answer {@link Route.Open#inline()} routes on its own thread. */
@@ -70,10 +78,12 @@ public final class Pipeline implements Handler {
         try {
             principal = authenticator.authenticate(request);
         } catch (AuthenticationException e) {
+            metrics.authenticationFailed(e.reason());
             return call.finish(null, null, Responses.unauthenticated(e), null, "auth:" + e.reason());
         }
         Decision decision = authorizer.decide(principal, route.action(), route.resource());
         if (!decision.allowed()) {
+            metrics.denied(route.action(), decision.ruleId());
             return call.finish(principal, decision, Responses.forbidden(route.action(), route.resource()), null, "forbidden");
         }
         try {
@@ -83,7 +93,9 @@ public final class Pipeline implements Handler {
             return call.finish(principal, decision, Response.error(503, "audit trail unavailable")
                     .withHeader("Retry-After", "1"), null, "audit_unavailable");
         }
+        long handlerStart = System.nanoTime();
         ModelHandler.Outcome outcome = route.handler().handle(request, principal);
+        call.handlerNanos = System.nanoTime() - handlerStart;
         return call.finish(principal, decision, outcome.response(), outcome.modelVersion(), outcome.errorClass());
     }
 
@@ -93,6 +105,7 @@ public final class Pipeline implements Handler {
         private final Route.Guarded route;
         private final String requestId;
         private final long startNanos;
+        private long handlerNanos = -1;
 
         CallRecord(Request request, Route.Guarded route, String requestId, long startNanos) {
             this.request = request;
@@ -110,13 +123,16 @@ public final class Pipeline implements Handler {
                     d != null && d.allowed(), d == null ? null : d.ruleId(),
                     response.status(), (System.nanoTime() - startNanos) / 1_000,
                     sha256(request.body()), errorClass);
+            Response answer;
             try {
                 audit.append(record);
-                return response;
+                answer = response;
             } catch (AuditUnavailableException e) {
                 errorLog.accept("audit record for request " + requestId + " not written: " + e.getMessage());
-                return Response.error(503, "audit trail unavailable").withHeader("Retry-After", "1");
+                answer = Response.error(503, "audit trail unavailable").withHeader("Retry-After", "1");
             }
+            metrics.completed(route.resource(), version, answer.status(), handlerNanos, System.nanoTime() - startNanos);
+            return answer;
         }
     }
 

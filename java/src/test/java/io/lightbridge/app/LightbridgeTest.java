@@ -49,11 +49,22 @@ class LightbridgeTest {
     @Test
     void serverSectionIsBound() throws Exception {
         try (var app = start("server:\n  workers: 3\n  queue-capacity: 7\n  queue-timeout: 20ms\n  diagnostics: true\n")) {
-            assertEquals(new ServerSettings(3, 7, Duration.ofMillis(20), true), app.settings());
+            assertEquals(new ServerSettings(3, 7, Duration.ofMillis(20), Duration.ZERO, true, true), app.settings());
             assertEquals(7, app.workers().queueCapacity());
             var echo = new Request("POST", "/lightbridge/diag/echo", "", null, "", "x".getBytes());
             assertEquals(200, app.pipeline().handle(echo).status());
         }
+    }
+
+    @Test
+    void workerTuningIsBound() throws Exception {
+        try (var app = start("server:\n  worker-spin: 20us\n  batch-scheduling: false\n")) {
+            assertEquals(Duration.ofNanos(20_000), app.settings().workerSpin());
+            assertFalse(app.settings().batchScheduling());
+        }
+        var e = rejected("server:\n  worker-spin: 2ms\n");
+        assertEquals("server.worker-spin", e.key());
+        assertEquals(2, e.line());
     }
 
     @Test
@@ -74,12 +85,24 @@ class LightbridgeTest {
     }
 
     @Test
-    void sighupReturnsAtOnce() throws Exception {
-        try (var app = start("")) {
+    void sighupReturnsAtOnceAndReloadsThePolicy() throws Exception {
+        String config = """
+                policy:
+                  rules:
+                    - { id: r1, actions: [infer], models: ["*"], callers: { groups: [g] } }
+                audit: { durability: "off" }
+                """;
+        try (var app = start(config)) {
             long start = System.nanoTime();
             app.onSighup();
-            assertTrue(System.nanoTime() - start < 100_000_000L);
-            assertEquals(List.of(), errors);
+            assertTrue(System.nanoTime() - start < 1_000_000_000L, "onSighup must not wait for the work it starts");
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (errors.stream().noneMatch(line -> line.startsWith("policy reloaded")) && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertTrue(errors.stream().anyMatch(line -> line.startsWith("policy reloaded: 1 rules")), errors.toString());
+            assertTrue(errors.stream().noneMatch(line -> line.contains("failed") || line.contains("rejected")),
+                    errors.toString());
         }
     }
 

@@ -120,14 +120,17 @@ class NativeBridgeTest {
     void aFullQueueIsRefusedInlineWith503AndAQueuedRequestExpiresWith504() throws Throwable {
         var server = new FakeServer();
         long table = start(server, "server:\n  diagnostics: true\n  workers: 1\n  queue-capacity: 1\n");
-        MemorySegment sleeper = server.exchange("POST", "/lightbridge/diag/echo", "sleep-ms=300", Map.of(),
+        // Deadlines far above scheduling noise on a busy 2-core machine: the waiter must still be queued when
+        // `refused` arrives, and the sleeper must still be running when the waiter's deadline passes.
+        MemorySegment sleeper = server.exchange("POST", "/lightbridge/diag/echo", "sleep-ms=2500", Map.of(),
                 new byte[] {1}, TimeUnit.SECONDS.toNanos(5));
         MemorySegment waiter = server.exchange("GET", "/lightbridge/diag/noop", "", Map.of(), new byte[0],
-                TimeUnit.MILLISECONDS.toNanos(30));
+                TimeUnit.MILLISECONDS.toNanos(800));
         MemorySegment refused = server.exchange("GET", "/lightbridge/diag/noop", "", Map.of(), new byte[0], 0);
 
         assertEquals(AbiLayouts.SUBMIT_QUEUED, FakeServer.submit(table, sleeper));
         awaitBusyWorkers(1);
+        long waiterSubmitted = System.nanoTime();
         assertEquals(AbiLayouts.SUBMIT_QUEUED, FakeServer.submit(table, waiter));
         assertEquals(AbiLayouts.SUBMIT_DONE, FakeServer.submit(table, refused));
 
@@ -135,7 +138,9 @@ class NativeBridgeTest {
         assertEquals(503, busy.status());
         assertEquals("1", busy.headers().get("Retry-After"));
         server.completion(waiter).get(5, TimeUnit.SECONDS);
+        long waitedMs = (System.nanoTime() - waiterSubmitted) / 1_000_000;
         assertEquals(504, FakeServer.answer(waiter).status());
+        assertTrue(waitedMs >= 799, "504 after " + waitedMs + " ms");
         assertFalse(server.completed(sleeper), "the 504 came at the deadline, not when the worker freed up");
         server.completion(sleeper).get(5, TimeUnit.SECONDS);
         assertEquals(200, FakeServer.answer(sleeper).status());

@@ -56,6 +56,26 @@ class ConcurrencyIT {
     }
 
     @Test
+    void concurrentHttp2StreamsEachGetTheirOwnBody() throws Exception {
+        try (HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build()) {
+            assertEquals(200, h2.send(HttpRequest.newBuilder(server.uri("/v2/health/live")).build(), // Upgrade: h2c
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            for (int wave = 0; wave < 25; wave++) { // lighttpd allows 8 concurrent streams per connection
+                List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+                for (int i = 0; i < 8; i++)
+                    responses.add(h2.sendAsync(HttpRequest.newBuilder(server.uri("/lightbridge/diag/echo?sleep-ms=" + (i % 3)))
+                            .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString("stream-" + wave + "-" + i))
+                            .build(), HttpResponse.BodyHandlers.ofString()));
+                for (int i = 0; i < responses.size(); i++) {
+                    HttpResponse<String> response = responses.get(i).get(60, TimeUnit.SECONDS);
+                    assertEquals(HttpClient.Version.HTTP_2, response.version());
+                    assertEquals("stream-" + wave + "-" + i, response.body());
+                }
+            }
+        }
+    }
+
+    @Test
     void echoSleeping200msDoesNotDelayAStaticFile() throws Exception {
         try (var executor = Executors.newFixedThreadPool(4);
              HttpClient slowClient = HttpClient.newBuilder().executor(executor).version(HttpClient.Version.HTTP_1_1).build()) {

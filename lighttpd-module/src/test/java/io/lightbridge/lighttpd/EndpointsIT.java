@@ -50,6 +50,15 @@ class EndpointsIT {
     }
 
     @Test
+    void rangeRequestsGetTheWholeAnswer() throws Exception {
+        HttpResponse<String> response = server.client().send(HttpRequest.newBuilder(server.uri("/v2"))
+                .header("Range", "bytes=0-3").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertEquals("none", response.headers().firstValue("Accept-Ranges").orElse(""));
+        assertJson(response);
+    }
+
+    @Test
     void unknownPathUnderTheModuleIsJson404() throws Exception {
         HttpResponse<String> response = server.get("/v2/no/such/route");
         assertEquals(404, response.statusCode());

@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Start-up: directives validated before anything runs, -tt starts no JVM, a JVM that fails stops lighttpd. */
 class StartupIT {
@@ -54,9 +55,10 @@ class StartupIT {
         }
     }
 
-    @Test
-    void jvmThatFailsToStartStopsLighttpdWithTheReason() throws Exception {
-        LighttpdServer.Finished run = LighttpdServer.config("jvm-fails")
+    @ParameterizedTest(name = "server.max-worker = {0}")
+    @ValueSource(ints = {0, 2})
+    void jvmThatFailsToStartStopsLighttpdWithTheReason(int maxWorker) throws Exception {
+        LighttpdServer.Finished run = LighttpdServer.config("jvm-fails").maxWorker(maxWorker)
                 .directive("lightbridge.jvm-options", "( \"-XX:+NoSuchLightbridgeOption\" )").runToExit("-D");
         assertNotEquals(0, run.exitCode());
         String log = run.errorLog();

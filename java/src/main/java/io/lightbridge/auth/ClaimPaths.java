@@ -1,0 +1,99 @@
+package io.lightbridge.auth;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Claim look-up by name or dotted path ({@code realm_access.roles}). A claim whose full name contains dots
+ * ({@code https://example.com/roles}) is found by its full name first.
+ */
+final class ClaimPaths {
+    private ClaimPaths() {}
+
+    /** The value at {@code path}, or null. */
+    static Object find(Map<String, Object> claims, String path) {
+        Object direct = claims.get(path);
+        if (direct != null || path.indexOf('.') < 0) {
+            return direct;
+        }
+        Object current = claims;
+        for (String part : path.split("\\.")) {
+            if (!(current instanceof Map<?, ?> map)) {
+                return null;
+            }
+            current = map.get(part);
+        }
+        return current;
+    }
+
+    /**
+     * The strings at {@code path}: an array's string elements, or a single string — split on spaces when
+     * {@code spaceSeparated} (OAuth's {@code scope}). Empty when absent or of another type.
+     */
+    static List<String> strings(Map<String, Object> claims, String path, boolean spaceSeparated) {
+        Object value = find(claims, path);
+        if (value instanceof String s) {
+            if (!spaceSeparated) {
+                return s.isEmpty() ? List.of() : List.of(s);
+            }
+            var parts = new ArrayList<String>();
+            for (String part : s.trim().split("\\s+")) {
+                if (!part.isEmpty()) {
+                    parts.add(part);
+                }
+            }
+            return parts;
+        }
+        if (value instanceof Collection<?> values) {
+            var out = new ArrayList<String>(values.size());
+            for (Object v : values) {
+                if (v instanceof String s && !s.isEmpty()) {
+                    out.add(s);
+                }
+            }
+            return out;
+        }
+        return List.of();
+    }
+
+    /** The first string found at any of {@code paths}, or null. */
+    static String firstString(Map<String, Object> claims, List<String> paths) {
+        for (String path : paths) {
+            if (find(claims, path) instanceof String s && !s.isEmpty()) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The claims as the ACL sees them: strings, or lists of strings; nested objects flattened to dotted names
+     * ({@code realm_access.roles}); numbers and booleans as text.
+     */
+    static Map<String, Object> flatten(Map<String, Object> claims) {
+        var out = new LinkedHashMap<String, Object>();
+        flatten("", claims, out);
+        return out;
+    }
+
+    private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> out) {
+        for (var entry : map.entrySet()) {
+            String name = prefix + entry.getKey();
+            switch (entry.getValue()) {
+                case null -> { }
+                case Map<?, ?> nested -> flatten(name + ".", nested, out);
+                case Collection<?> values -> out.put(name, values.stream().filter(v -> v != null)
+                        .map(ClaimPaths::text).toList());
+                case java.util.Date date -> out.put(name, Long.toString(date.getTime() / 1000));
+                case Object value -> out.put(name, text(value));
+            }
+        }
+    }
+
+    private static String text(Object value) {
+        return value instanceof java.util.Date d ? Long.toString(d.getTime() / 1000) : String.valueOf(value);
+    }
+}

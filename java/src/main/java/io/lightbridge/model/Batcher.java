@@ -1,0 +1,267 @@
+package io.lightbridge.model;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Dynamic batching for one loaded version: concurrent calls wait in a (lock-free) queue, one thread concatenates compatible
+ * calls (same requested outputs, same non-batch dimensions) along the first axis up to {@code maxBatchSize} rows,
+ * runs them once and hands each caller its rows. It waits at most {@code maxQueueDelay} after the oldest call arrived
+ * for the batch to fill. When a batch fails, its calls are run one by one so one bad input fails only its own call.
+ * Closed by the version once no call holds it.
+ */
+final class Batcher implements AutoCloseable {
+
+    @FunctionalInterface
+    interface Runner {
+        List<Tensor> run(List<Tensor> inputs, List<String> outputs) throws ModelCallException;
+    }
+
+    private record Pending(List<Tensor> inputs, List<String> outputs, int rows, long enqueuedNanos,
+                           CompletableFuture<List<Tensor>> result) {}
+
+    private final String model;
+    private final String version;
+    private final Runner runner;
+    private final int maxBatchSize;
+    private final long maxDelayNanos;
+    private final ModelListener listener;
+    private final LinkedTransferQueue<Pending> queue = new LinkedTransferQueue<>();
+    private final ArrayDeque<Pending> carried = new ArrayDeque<>();
+    private final Thread thread;
+    private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+
+    Batcher(String model, String version, Runner runner, ModelConfig.DynamicBatching config, ModelListener listener) {
+        this.model = model;
+        this.version = version;
+        this.runner = runner;
+        this.maxBatchSize = config.maxBatchSize();
+        this.maxDelayNanos = TimeUnit.MICROSECONDS.toNanos(config.maxQueueDelayUs());
+        this.listener = listener;
+        this.thread = Thread.ofPlatform().daemon().name("lb-batch-" + model + "-" + version).start(this::loop);
+    }
+
+    /** Runs inputs (in model order, each with a free first axis) as part of a batch; blocks until done. */
+    List<Tensor> run(List<Tensor> inputs, List<String> outputs) throws ModelCallException {
+        int rows = (int) inputs.getFirst().dim(0);
+        if (rows == 0 || rows >= maxBatchSize) {
+            return runAlone(inputs, outputs);
+        }
+        var pending = new Pending(inputs, outputs, rows, System.nanoTime(), new CompletableFuture<>());
+        if (closed) {
+            throw new ModelCallException(ModelCallException.Kind.NOT_READY, model + " version " + version + " is unloading");
+        }
+        queue.add(pending);
+        try {
+            return pending.result.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ModelCallException m) {
+                throw m;
+            }
+            throw new ModelCallException(ModelCallException.Kind.MODEL_FAILED, "batch run failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ModelCallException(ModelCallException.Kind.NOT_READY, "interrupted while waiting for a batch");
+        }
+    }
+
+    private List<Tensor> runAlone(List<Tensor> inputs, List<String> outputs) throws ModelCallException {
+        long start = System.nanoTime();
+        List<Tensor> out = runner.run(inputs, outputs);
+        listener.batchRun(model, version, 1, inputs.isEmpty() ? 0 : (int) inputs.getFirst().dim(0), System.nanoTime() - start);
+        return out;
+    }
+
+    private void loop() {
+        while (!closed) {
+            try {
+                Pending first = carried.isEmpty() ? queue.poll(100, TimeUnit.MILLISECONDS) : carried.poll();
+                if (first != null) {
+                    execute(collect(first));
+                }
+            } catch (InterruptedException e) {
+                if (closed) {
+                    break;
+                }
+            } catch (RuntimeException e) {
+                // never let the batch thread die: the calls of that batch already got their failure
+            }
+        }
+        failRemaining();
+    }
+
+    private List<Pending> collect(Pending first) throws InterruptedException {
+        var batch = new ArrayList<Pending>();
+        batch.add(first);
+        int rows = first.rows;
+        for (Iterator<Pending> it = carried.iterator(); it.hasNext() && rows < maxBatchSize; ) {
+            Pending p = it.next();
+            if (compatible(first, p) && rows + p.rows <= maxBatchSize) {
+                it.remove();
+                batch.add(p);
+                rows += p.rows;
+            }
+        }
+        long deadline = first.enqueuedNanos + maxDelayNanos;
+        while (rows < maxBatchSize) {
+            Pending next = queue.poll();
+            if (next == null) {
+                long wait = deadline - System.nanoTime();
+                if (wait <= 0 || (next = queue.poll(wait, TimeUnit.NANOSECONDS)) == null) {
+                    break;
+                }
+            }
+            if (compatible(first, next) && rows + next.rows <= maxBatchSize) {
+                batch.add(next);
+                rows += next.rows;
+            } else {
+                carried.add(next);
+            }
+        }
+        return batch;
+    }
+
+    private static boolean compatible(Pending a, Pending b) {
+        if (!a.outputs.equals(b.outputs)) {
+            return false;
+        }
+        for (int i = 0; i < a.inputs.size(); i++) {
+            Tensor ta = a.inputs.get(i);
+            Tensor tb = b.inputs.get(i);
+            for (int d = 1; d < ta.rank(); d++) {
+                if (ta.dim(d) != tb.dim(d)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void execute(List<Pending> batch) {
+        if (batch.size() == 1) {
+            Pending p = batch.getFirst();
+            complete(p, () -> runAlone(p.inputs, p.outputs));
+            return;
+        }
+        int rows = batch.stream().mapToInt(Pending::rows).sum();
+        List<List<Tensor>> split;
+        try {
+            long start = System.nanoTime();
+            List<Tensor> outputs = runner.run(concat(batch, rows), batch.getFirst().outputs);
+            listener.batchRun(model, version, batch.size(), rows, System.nanoTime() - start);
+            split = split(outputs, batch, rows);
+        } catch (ModelCallException | RuntimeException e) {
+            for (Pending p : batch) {
+                complete(p, () -> runAlone(p.inputs, p.outputs));
+            }
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).result.complete(split.get(i));
+        }
+    }
+
+    private interface Call {
+        List<Tensor> run() throws ModelCallException;
+    }
+
+    private static void complete(Pending p, Call call) {
+        try {
+            p.result.complete(call.run());
+        } catch (ModelCallException | RuntimeException e) {
+            p.result.completeExceptionally(e);
+        }
+    }
+
+    private static List<Tensor> concat(List<Pending> batch, int rows) {
+        var inputs = new ArrayList<Tensor>();
+        List<Tensor> firstInputs = batch.getFirst().inputs;
+        for (int i = 0; i < firstInputs.size(); i++) {
+            Tensor t0 = firstInputs.get(i);
+            long[] shape = t0.shape();
+            shape[0] = rows;
+            if (t0.type() == DType.BYTES) {
+                var all = new ArrayList<String>();
+                for (Pending p : batch) {
+                    all.addAll(Arrays.asList(p.inputs.get(i).strings()));
+                }
+                inputs.add(Tensor.ofStrings(t0.name(), shape, all.toArray(String[]::new)));
+            } else {
+                int size = 0;
+                for (Pending p : batch) {
+                    size += p.inputs.get(i).bytes().remaining();
+                }
+                ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+                for (Pending p : batch) {
+                    buf.put(p.inputs.get(i).bytes());
+                }
+                inputs.add(Tensor.of(t0.name(), t0.type(), shape, buf.flip()));
+            }
+        }
+        return inputs;
+    }
+
+    private static List<List<Tensor>> split(List<Tensor> outputs, List<Pending> batch, int rows) throws ModelCallException {
+        var perCall = new ArrayList<List<Tensor>>();
+        for (int i = 0; i < batch.size(); i++) {
+            perCall.add(new ArrayList<>());
+        }
+        for (Tensor out : outputs) {
+            if (out.rank() == 0 || out.dim(0) != rows) {
+                throw new ModelCallException(ModelCallException.Kind.MODEL_FAILED,
+                        "output " + out.name() + " has no batch axis of " + rows + " rows");
+            }
+            long perRow = out.elementCount() / rows;
+            int offset = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                int n = batch.get(i).rows;
+                long[] shape = out.shape();
+                shape[0] = n;
+                if (out.type() == DType.BYTES) {
+                    perCall.get(i).add(Tensor.ofStrings(out.name(), shape,
+                            Arrays.copyOfRange(out.strings(), (int) (offset * perRow), (int) ((offset + n) * perRow))));
+                } else {
+                    int rowBytes = (int) perRow * out.type().byteSize();
+                    ByteBuffer slice = out.bytes().slice(offset * rowBytes, n * rowBytes);
+                    perCall.get(i).add(Tensor.of(out.name(), out.type(), shape, slice));
+                }
+                offset += n;
+            }
+        }
+        return perCall;
+    }
+
+    private void failRemaining() {
+        var left = new ArrayList<Pending>(carried);
+        queue.drainTo(left);
+        for (Pending p : left) {
+            p.result.completeExceptionally(new ModelCallException(ModelCallException.Kind.NOT_READY,
+                    model + " version " + version + " was unloaded"));
+        }
+    }
+
+    /** Stops the batch thread; calls still queued fail with 503. Idempotent and thread-safe. */
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        closed = true;
+        thread.interrupt();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,414 @@
+package io.lightbridge.model;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One loaded, warmed-up version of a model: owns its ONNX Runtime session (and batcher). Calls hold it through a
+ * {@link ModelLease}; the repository holds one reference of its own while the version is served. When the version is
+ * retired and the last call has finished, the session is closed — so a swap never fails a running call.
+ */
+public final class ModelVersion implements AutoCloseable {
+
+    /** What ONNX Runtime calls this platform in Triton's model metadata. */
+    public static final String PLATFORM = "onnxruntime_onnx";
+
+    private static final AtomicLong LOAD_IDS = new AtomicLong();
+
+    private final String model;
+    private final String version;
+    private final long loadId = LOAD_IDS.incrementAndGet();
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final List<TensorSpec> inputs;
+    private final List<TensorSpec> outputs;
+    private final Map<String, TensorSpec> inputsByName = new HashMap<>();
+    private final Set<String> outputNames = new HashSet<>();
+    private final List<String> outputOrder;
+    private final List<String> columns;
+    private final PredictionCache cache;
+    private final ModelListener listener;
+    private final Batcher batcher;
+    /** 1 for the repository's own reference while served, +1 per running call; 0 = closed. */
+    private final AtomicInteger refs = new AtomicInteger(1);
+    private final AtomicInteger retired = new AtomicInteger();
+
+    private ModelVersion(String model, String version, OrtEnvironment env, OrtSession session, List<TensorSpec> inputs,
+                         List<TensorSpec> outputs, List<String> columns, ModelConfig config, PredictionCache cache,
+                         ModelListener listener) {
+        this.model = model;
+        this.version = version;
+        this.env = env;
+        this.session = session;
+        this.inputs = List.copyOf(inputs);
+        this.outputs = List.copyOf(outputs);
+        this.columns = List.copyOf(columns);
+        inputs.forEach(s -> inputsByName.put(s.name(), s));
+        outputs.forEach(s -> outputNames.add(s.name()));
+        this.outputOrder = outputs.stream().map(TensorSpec::name).toList();
+        this.cache = cache;
+        this.listener = listener;
+        this.batcher = config.dynamicBatching() == null ? null
+                : new Batcher(model, version, this::runSession, config.dynamicBatching(), listener);
+    }
+
+    /** Why a version could not be loaded; the message is what admins see in the log and the repository index. */
+    static final class LoadFailure extends Exception {
+        LoadFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Opens the session with options from MLmodel and config.yaml (config.yaml wins), checks the signature against
+     * the model, refuses types Java cannot carry, and runs one warm-up call before returning.
+     */
+    static ModelVersion load(String model, long version, java.nio.file.Path dir, ModelConfig config, int maxIntraOp,
+                             PredictionCache cache, ModelListener listener) throws LoadFailure {
+        MlflowModelFile mlmodel;
+        try {
+            mlmodel = MlflowModelFile.read(dir);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new LoadFailure("cannot read model directory: " + e.getMessage(), e);
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSession session = null;
+        try (OrtSession.SessionOptions options = sessionOptions(mlmodel.sessionOptions(), config, maxIntraOp)) {
+            session = env.createSession(mlmodel.modelFile().toString(), options);
+            List<TensorSpec> in = specs("input", session.getInputInfo(), mlmodel.inputs());
+            List<TensorSpec> out = specs("output", session.getOutputInfo(), mlmodel.outputs());
+            if (config.dynamicBatching() != null) {
+                for (TensorSpec s : concat(in, out)) {
+                    if (!s.batchable()) {
+                        throw new LoadFailure("dynamic-batching needs a free first dimension on every input and output; "
+                                + s + " has none", null);
+                    }
+                }
+            }
+            var loaded = new ModelVersion(model, Long.toString(version), env, session, in, out, mlmodel.columns(),
+                    config, cache, listener);
+            try {
+                loaded.warmUp();
+            } catch (ModelCallException e) {
+                loaded.close();
+                throw new LoadFailure("warm-up run failed: " + e.getMessage(), e);
+            }
+            return loaded;
+        } catch (OrtException e) {
+            closeQuietly(session);
+            throw new LoadFailure("ONNX Runtime could not load " + mlmodel.modelFile().getFileName() + ": " + e.getMessage(), e);
+        } catch (LoadFailure e) {
+            closeQuietly(session);
+            throw e;
+        }
+    }
+
+    private static List<TensorSpec> concat(List<TensorSpec> a, List<TensorSpec> b) {
+        var all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (OrtException ignored) {
+                // already failing: the load failure is the error to report
+            }
+        }
+    }
+
+    private static OrtSession.SessionOptions sessionOptions(MlflowModelFile.SessionOptions mlflow, ModelConfig config,
+                                                            int maxIntraOp) throws OrtException {
+        var options = new OrtSession.SessionOptions();
+        int intra = config.intraOpThreads() != null ? config.intraOpThreads()
+                : mlflow.intraOpThreads() != null && mlflow.intraOpThreads() > 0 ? mlflow.intraOpThreads() : 1;
+        options.setIntraOpNumThreads(Math.min(intra, maxIntraOp));
+        // Spinning threads steal the cores other requests need: measured as millisecond tails on 2 cores.
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        options.addConfigEntry("session.inter_op.allow_spinning", "0");
+        if (mlflow.interOpThreads() != null && mlflow.interOpThreads() > 0) {
+            options.setInterOpNumThreads(Math.min(mlflow.interOpThreads(), maxIntraOp));
+        }
+        if (Boolean.TRUE.equals(mlflow.parallelExecution())) {
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.PARALLEL);
+        }
+        if (mlflow.graphOptimizationLevel() != null) {
+            options.setOptimizationLevel(switch (mlflow.graphOptimizationLevel()) {
+                case 0 -> OrtSession.SessionOptions.OptLevel.NO_OPT;
+                case 1 -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+                case 2 -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+                default -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
+            });
+        }
+        return options;
+    }
+
+    /** The model's own declaration, refined by the MLflow signature where the model leaves a dimension free. */
+    private static List<TensorSpec> specs(String what, Map<String, NodeInfo> info, List<TensorSpec> signature)
+            throws LoadFailure {
+        var bySignature = new LinkedHashMap<String, TensorSpec>();
+        signature.forEach(s -> bySignature.put(s.name(), s));
+        if (!signature.isEmpty() && !bySignature.keySet().equals(info.keySet())) {
+            throw new LoadFailure("MLmodel signature names " + what + "s " + bySignature.keySet()
+                    + " but the ONNX model has " + info.keySet(), null);
+        }
+        var specs = new ArrayList<TensorSpec>();
+        for (NodeInfo node : info.values()) {
+            if (!(node.getInfo() instanceof TensorInfo t)) {
+                throw new LoadFailure(what + " " + node.getName() + " is not a tensor (" + node.getInfo() + ")", null);
+            }
+            DType type = DType.ofOnnx(t.onnxType);
+            if (type == null) {
+                throw new LoadFailure(what + " " + node.getName() + " has element type " + t.onnxType
+                        + ", which ONNX Runtime Java cannot carry", null);
+            }
+            long[] shape = t.getShape();
+            TensorSpec sig = bySignature.get(node.getName());
+            if (sig != null) {
+                if (sig.type() != type) {
+                    throw new LoadFailure("MLmodel signature says " + what + " " + node.getName() + " is "
+                            + sig.type().numpyName() + ", the ONNX model says " + type.numpyName(), null);
+                }
+                if (sig.rank() == shape.length) {
+                    for (int i = 0; i < shape.length; i++) {
+                        if (shape[i] < 0 && sig.dim(i) >= 0) {
+                            shape[i] = sig.dim(i);
+                        }
+                    }
+                }
+            }
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = shape[i] < 0 ? -1 : shape[i];
+            }
+            specs.add(new TensorSpec(node.getName(), type, shape));
+        }
+        return specs;
+    }
+
+    private void warmUp() throws ModelCallException {
+        var zeros = new ArrayList<Tensor>();
+        for (TensorSpec s : inputs) {
+            long[] shape = s.shape();
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = shape[i] < 0 ? 1 : shape[i];
+            }
+            int n = (int) Tensor.elementCount(shape);
+            zeros.add(s.type() == DType.BYTES
+                    ? Tensor.ofStrings(s.name(), shape, java.util.Collections.nCopies(n, "").toArray(String[]::new))
+                    : Tensor.of(s.name(), s.type(), shape, java.nio.ByteBuffer.allocate(n * s.type().byteSize())));
+        }
+        runSession(zeros, outputOrder);
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public String version() {
+        return version;
+    }
+
+    public List<TensorSpec> inputs() {
+        return inputs;
+    }
+
+    public List<TensorSpec> outputs() {
+        return outputs;
+    }
+
+    public TensorSpec input(String name) {
+        return inputsByName.get(name);
+    }
+
+    /** Column names of an MLflow column-based input signature, in order; empty for tensor signatures. */
+    public List<String> columns() {
+        return columns;
+    }
+
+    public boolean batching() {
+        return batcher != null;
+    }
+
+    /**
+     * Checks the inputs against the model (names, count, dtype, shape), then answers from the cache, the batcher or
+     * the session. {@code requestedOutputs} empty means all outputs in model order.
+     */
+    public InferenceResult infer(List<Tensor> given, List<String> requestedOutputs) throws ModelCallException {
+        long start = System.nanoTime();
+        boolean ok = false;
+        try {
+            List<Tensor> ordered = validate(given);
+            List<String> wanted = requested(requestedOutputs);
+            PredictionCache.Key key = null;
+            if (cache != null) {
+                key = PredictionCache.key(loadId, ordered, wanted);
+                List<Tensor> hit = cache.get(key);
+                listener.cacheLookup(model, version, hit != null);
+                if (hit != null) {
+                    ok = true;
+                    return new InferenceResult(model, version, hit, true);
+                }
+            }
+            List<Tensor> out = batcher != null ? batcher.run(ordered, wanted) : runCounted(ordered, wanted);
+            if (key != null) {
+                cache.put(key, out);
+            }
+            ok = true;
+            return new InferenceResult(model, version, out, false);
+        } finally {
+            listener.inferred(model, version, System.nanoTime() - start, ok);
+        }
+    }
+
+    private List<Tensor> runCounted(List<Tensor> inputs, List<String> outputs) throws ModelCallException {
+        long start = System.nanoTime();
+        List<Tensor> out = runSession(inputs, outputs);
+        listener.batchRun(model, version, 1, inputs.isEmpty() || inputs.getFirst().rank() == 0 ? 1
+                : (int) inputs.getFirst().dim(0), System.nanoTime() - start);
+        return out;
+    }
+
+    private List<String> requested(List<String> names) throws ModelCallException {
+        if (names.isEmpty()) {
+            return outputOrder;
+        }
+        var seen = new HashSet<String>();
+        for (String n : names) {
+            if (!outputNames.contains(n)) {
+                throw ModelCallException.badInput("requested output '" + n + "' is not an output of " + model
+                        + " (outputs: " + outputOrder + ")");
+            }
+            if (!seen.add(n)) {
+                throw ModelCallException.badInput("output '" + n + "' is requested twice");
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    /** The inputs in model order, or a 400 naming the input and what is wrong. */
+    private List<Tensor> validate(List<Tensor> given) throws ModelCallException {
+        if (given.size() != inputs.size()) {
+            throw ModelCallException.badInput(model + " takes " + inputs.size() + " input(s) "
+                    + inputs.stream().map(TensorSpec::name).toList() + ", the request has " + given.size());
+        }
+        var byName = new HashMap<String, Tensor>();
+        for (Tensor t : given) {
+            TensorSpec spec = inputsByName.get(t.name());
+            if (spec == null) {
+                throw ModelCallException.badInput("input '" + t.name() + "' is not an input of " + model
+                        + " (inputs: " + inputs.stream().map(TensorSpec::name).toList() + ")");
+            }
+            if (byName.put(t.name(), t) != null) {
+                throw ModelCallException.badInput("input '" + t.name() + "' is given twice");
+            }
+            if (t.type() != spec.type()) {
+                throw ModelCallException.badInput("input '" + t.name() + "' has datatype " + t.type().wireName()
+                        + ", the model expects " + spec.type().wireName());
+            }
+            String mismatch = spec.shapeMismatch(t.shape());
+            if (mismatch != null) {
+                throw ModelCallException.badInput("input '" + t.name() + "' " + mismatch);
+            }
+        }
+        var ordered = new ArrayList<Tensor>(inputs.size());
+        long rows = -1;
+        for (TensorSpec s : inputs) {
+            Tensor t = byName.get(s.name());
+            if (batcher != null) {
+                if (rows >= 0 && t.dim(0) != rows) {
+                    throw ModelCallException.badInput("input '" + t.name() + "' has " + t.dim(0)
+                            + " rows, other inputs have " + rows);
+                }
+                rows = t.dim(0);
+            }
+            ordered.add(t);
+        }
+        return ordered;
+    }
+
+    /** One session run; ONNX Runtime failures are the model's (500), the model keeps serving. */
+    List<Tensor> runSession(List<Tensor> in, List<String> outputs) throws ModelCallException {
+        var feed = new LinkedHashMap<String, OnnxTensor>();
+        try {
+            for (Tensor t : in) {
+                feed.put(t.name(), OrtValues.toOnnx(env, t));
+            }
+            try (OrtSession.Result result = session.run(feed, new java.util.LinkedHashSet<>(outputs))) {
+                var out = new ArrayList<Tensor>(outputs.size());
+                for (String name : outputs) {
+                    OnnxValue value = result.get(name).orElseThrow(() -> new OrtException("no output " + name));
+                    out.add(OrtValues.fromOnnx(name, value));
+                }
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new ModelCallException(ModelCallException.Kind.MODEL_FAILED,
+                    "ONNX Runtime failed running " + model + " version " + version + ": " + e.getMessage(), e);
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** Takes a reference for one call; false once the version is closed (the caller looks it up again). */
+    boolean acquire() {
+        int n;
+        do {
+            n = refs.get();
+            if (n == 0) {
+                return false;
+            }
+        } while (!refs.compareAndSet(n, n + 1));
+        return true;
+    }
+
+    void release() {
+        if (refs.decrementAndGet() == 0) {
+            closeNative();
+        }
+    }
+
+    /**
+     * Retires the version: drops the repository's reference, so the session closes as soon as the last running call
+     * has finished. Idempotent and thread-safe.
+     */
+    @Override
+    public void close() {
+        if (retired.compareAndSet(0, 1)) {
+            release();
+        }
+    }
+
+    boolean isClosed() {
+        return refs.get() == 0;
+    }
+
+    private void closeNative() {
+        if (batcher != null) {
+            batcher.close();
+        }
+        if (cache != null) {
+            cache.evict(loadId);
+        }
+        try {
+            session.close();
+        } catch (OrtException e) {
+            // nothing left to serve with it; the session's memory is what ORT could not free
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.lightbridge.protocol.mlflow;
+
+import io.lightbridge.acl.Action;
+import io.lightbridge.model.InferenceResult;
+import io.lightbridge.model.ModelCallException;
+import io.lightbridge.model.ModelLease;
+import io.lightbridge.model.ModelRepository;
+import io.lightbridge.model.ModelsConfig;
+import io.lightbridge.model.Tensor;
+import io.lightbridge.pipeline.ModelHandler.Outcome;
+import io.lightbridge.pipeline.Request;
+import io.lightbridge.pipeline.Response;
+import io.lightbridge.pipeline.Route;
+import io.lightbridge.pipeline.Router;
+import io.lightbridge.protocol.ModelErrors;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * MLflow scoring ({@code POST /invocations}, the configured default model, as {@code mlflow models serve} serves one
+ * model) and Databricks Model Serving ({@code POST /serving-endpoints/{name}/invocations}). Both need {@code infer} on
+ * the model; the answering version is in the {@value #VERSION_HEADER} response header.
+ */
+public final class InvocationRoutes implements Router {
+
+    public static final String VERSION_HEADER = "X-Model-Version";
+    private static final String ENDPOINTS = "/serving-endpoints/";
+    private static final String INVOCATIONS = "/invocations";
+
+    private final ModelRepository repository;
+    private final Consumer<String> log;
+
+    private InvocationRoutes(ModelRepository repository, Consumer<String> log) {
+        this.repository = repository;
+        this.log = log;
+    }
+
+    public static InvocationRoutes create(ModelRepository repository, Consumer<String> log) {
+        return new InvocationRoutes(repository, log);
+    }
+
+    @Override
+    public Route route(Request request) {
+        String path = request.path();
+        String model;
+        if (path.equals(INVOCATIONS)) {
+            model = repository.config().defaultModel();
+            if (model == null) {
+                return Route.NOT_FOUND;
+            }
+        } else if (path.startsWith(ENDPOINTS) && path.endsWith(INVOCATIONS)
+                && path.length() > ENDPOINTS.length() + INVOCATIONS.length()) {
+            model = path.substring(ENDPOINTS.length(), path.length() - INVOCATIONS.length());
+            if (!ModelsConfig.isValidName(model)) {
+                return Route.NOT_FOUND;
+            }
+        } else {
+            return Route.NOT_FOUND;
+        }
+        if (!request.method().equals("POST")) {
+            return new Route.MethodNotAllowed("POST");
+        }
+        String name = model;
+        return new Route.Guarded(Action.INFER, name, null, (r, p) -> invoke(r, name));
+    }
+
+    private Outcome invoke(Request request, String model) {
+        String answered = null;
+        try {
+            ModelErrors.checkSize(request, repository.config().maxRequestBytes());
+            String type = ModelErrors.mediaType(request);
+            ScoringRequest req;
+            if (type == null || type.equals("application/json") || type.endsWith("+json")) {
+                req = ScoringRequest.json(request.body());
+            } else if (type.equals("text/csv")) {
+                req = ScoringRequest.csv(request.body());
+            } else {
+                throw ModelErrors.unsupportedMediaType(type, "application/json or text/csv");
+            }
+            try (ModelLease lease = repository.acquire(model, null)) {
+                answered = lease.version().version();
+                List<Tensor> inputs = req.frame() != null
+                        ? PyfuncInputs.fromFrame(req.frame(), lease.version())
+                        : PyfuncInputs.fromTensors(req.tensors(), lease.version());
+                InferenceResult result = lease.version().infer(inputs, List.of());
+                String body = req.frame() != null ? Predictions.records(result) : Predictions.tensors(result);
+                return Outcome.of(Response.json(200, body).withHeader(VERSION_HEADER, answered), answered);
+            }
+        } catch (ModelCallException e) {
+            Outcome o = ModelErrors.outcome(e, answered, log);
+            return answered == null ? o
+                    : new Outcome(o.response().withHeader(VERSION_HEADER, answered), o.modelVersion(), o.errorClass());
+        }
+    }
+}

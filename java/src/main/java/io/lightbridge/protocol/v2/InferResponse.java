@@ -1,0 +1,81 @@
+package io.lightbridge.protocol.v2;
+
+import io.lightbridge.model.DType;
+import io.lightbridge.model.InferenceResult;
+import io.lightbridge.model.Tensor;
+import io.lightbridge.pipeline.Headers;
+import io.lightbridge.pipeline.Json;
+import io.lightbridge.pipeline.Response;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Writes a v2 infer response: JSON data, or the binary tensor extension for outputs that asked for it. */
+final class InferResponse {
+    private InferResponse() {}
+
+    static Response encode(InferenceResult result, String id, List<String> binaryOutputs, boolean allBinary) {
+        var sb = new StringBuilder(64 + result.outputs().size() * 64);
+        sb.append("{\"model_name\":").append(Json.quote(result.model()))
+                .append(",\"model_version\":").append(Json.quote(result.version()));
+        if (id != null) {
+            sb.append(",\"id\":").append(Json.quote(id));
+        }
+        sb.append(",\"outputs\":[");
+        var binary = new ByteArrayOutputStream();
+        boolean first = true;
+        for (Tensor t : result.outputs()) {
+            sb.append(first ? "" : ",").append("{\"name\":").append(Json.quote(t.name()))
+                    .append(",\"datatype\":\"").append(t.type().wireName()).append("\",\"shape\":[");
+            long[] shape = t.shape();
+            for (int i = 0; i < shape.length; i++) {
+                sb.append(i == 0 ? "" : ",").append(shape[i]);
+            }
+            sb.append(']');
+            if (allBinary || binaryOutputs.contains(t.name())) {
+                byte[] raw = raw(t);
+                binary.writeBytes(raw);
+                sb.append(",\"parameters\":{\"binary_data_size\":").append(raw.length).append("}}");
+            } else {
+                sb.append(",\"data\":[");
+                for (int i = 0, n = (int) t.elementCount(); i < n; i++) {
+                    if (i > 0) {
+                        sb.append(',');
+                    }
+                    t.appendJson(sb, i);
+                }
+                sb.append("]}");
+            }
+            first = false;
+        }
+        sb.append("]}");
+        byte[] json = sb.toString().getBytes(StandardCharsets.UTF_8);
+        if (binary.size() == 0) {
+            return Response.json(200, json);
+        }
+        var body = new ByteArrayOutputStream(json.length + binary.size());
+        body.writeBytes(json);
+        body.writeBytes(binary.toByteArray());
+        return new Response(200, Headers.of("Content-Type", "application/octet-stream",
+                "Inference-Header-Content-Length", Integer.toString(json.length)), body.toByteArray());
+    }
+
+    /** Raw little-endian elements; BYTES as 4-byte little-endian length + UTF-8 bytes per element. */
+    private static byte[] raw(Tensor t) {
+        if (t.type() != DType.BYTES) {
+            ByteBuffer b = t.bytes();
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        }
+        var out = new ByteArrayOutputStream();
+        for (String s : t.strings()) {
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(utf8.length).array());
+            out.writeBytes(utf8);
+        }
+        return out.toByteArray();
+    }
+}

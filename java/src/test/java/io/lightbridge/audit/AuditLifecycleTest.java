@@ -1,0 +1,176 @@
+package io.lightbridge.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lightbridge.testing.MutableClock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Rotation, reopen after logrotate, restarts and async durability: the chain continues through all of them. */
+class AuditLifecycleTest {
+
+    @TempDir
+    Path dir;
+
+    final List<String> log = new CopyOnWriteArrayList<>();
+
+    AuditConfig config(Durability durability, String rotateSize, Duration rotateEvery) {
+        return new AuditConfig(durability, dir.toString(), null, rotateSize, rotateEvery, null, null, null, null);
+    }
+
+    List<Path> files() throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".log")).sorted().toList();
+        }
+    }
+
+    @Test
+    void rotatesBySizeAndTheChainSpansTheFiles() throws Exception {
+        try (AuditTrail trail = AuditTrails.create(config(Durability.SYNC, "2KiB", null), Clock.systemUTC(), log::add,
+                AuditMetrics.NONE)) {
+            for (int i = 1; i <= 20; i++) {
+                trail.append(AuditRecords.allowed(i));
+            }
+        }
+        List<Path> files = files();
+        assertTrue(files.size() >= 5, files.toString());
+        assertTrue(files.stream().allMatch(f -> f.getFileName().toString().matches("audit(-\\d{8}T\\d{6}Z(-\\d+)?)?\\.log")), files.toString());
+        var reversed = new ArrayList<>(files).reversed();
+        var result = AuditVerifier.verify(reversed);
+        assertTrue(result.intact(), result.problem());
+        assertEquals(20, result.records());
+        assertEquals(1, result.firstSeq());
+
+        // A whole rotated file taken away shows as a gap.
+        var withoutSecond = new ArrayList<>(files);
+        withoutSecond.remove(1);
+        var gap = AuditVerifier.verify(withoutSecond);
+        assertFalse(gap.intact());
+        assertTrue(gap.problem().contains("removed before it"), gap.problem());
+    }
+
+    @Test
+    void rotatesByTime() throws Exception {
+        var clock = new MutableClock(Instant.parse("2026-11-25T00:00:00Z"));
+        try (AuditTrail trail = AuditTrails.create(config(Durability.SYNC, null, Duration.ofHours(1)), clock, log::add,
+                AuditMetrics.NONE)) {
+            trail.append(AuditRecords.allowed(1));
+            trail.append(AuditRecords.allowed(2));
+            clock.advance(Duration.ofMinutes(61));
+            trail.append(AuditRecords.allowed(3));
+            clock.advance(Duration.ofMinutes(61));
+            trail.append(AuditRecords.allowed(4));
+        }
+        List<Path> files = files();
+        assertEquals(List.of("audit-20261125T010100Z.log", "audit-20261125T020200Z.log", "audit.log"),
+                files.stream().map(p -> p.getFileName().toString()).toList());
+        assertTrue(AuditVerifier.verify(files).intact());
+    }
+
+    @Test
+    void reopensAfterLogrotateMovedTheFile() throws Exception {
+        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), log::add, AuditMetrics.NONE)) {
+            trail.append(AuditRecords.allowed(1));
+            trail.append(AuditRecords.allowed(2));
+            Files.move(dir.resolve("audit.log"), dir.resolve("audit.log.1.log"));
+            trail.reopen();
+            trail.append(AuditRecords.allowed(3));
+        }
+        assertEquals(1, Files.readAllLines(dir.resolve("audit.log")).size());
+        assertEquals(2, Files.readAllLines(dir.resolve("audit.log.1.log")).size());
+        var result = AuditVerifier.verify(List.of(dir.resolve("audit.log"), dir.resolve("audit.log.1.log")));
+        assertTrue(result.intact(), result.problem());
+        assertEquals(3, result.records());
+    }
+
+    @Test
+    void aRestartContinuesTheChainAndCutsAnIncompleteLastRecord() throws Exception {
+        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), log::add, AuditMetrics.NONE)) {
+            trail.append(AuditRecords.allowed(1));
+            trail.append(AuditRecords.allowed(2));
+        }
+        Path file = dir.resolve("audit.log");
+        Files.writeString(file, "{\"seq\":3,\"time\":\"2026-11-25T15:", StandardOpenOption.APPEND); // a crash mid-write
+        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), log::add, AuditMetrics.NONE)) {
+            trail.append(AuditRecords.allowed(3));
+        }
+        assertTrue(log.stream().anyMatch(l -> l.contains("removed an incomplete last record")), log.toString());
+        var result = AuditVerifier.verify(List.of(file));
+        assertTrue(result.intact(), result.problem());
+        assertEquals(3, result.lastSeq());
+    }
+
+    @Test
+    void aRestartAfterTheTailWasCutKeepsTheGapVisible() throws Exception {
+        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), log::add, AuditMetrics.NONE)) {
+            for (int i = 1; i <= 5; i++) {
+                trail.append(AuditRecords.allowed(i));
+            }
+        }
+        Path file = dir.resolve("audit.log");
+        Files.write(file, Files.readAllLines(file).subList(0, 3));
+        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), log::add, AuditMetrics.NONE)) {
+            trail.append(AuditRecords.allowed(6));
+        }
+        assertTrue(log.stream().anyMatch(l -> l.contains("records were cut off")), log.toString());
+        var result = AuditVerifier.verify(List.of(file));
+        assertFalse(result.intact());
+        assertTrue(result.problem().contains("audit.log:4 (record 6): records 4 to 5 removed before it"), result.problem());
+    }
+
+    @Test
+    void asyncWritesEverythingOffTheRequestPath() throws Exception {
+        int n = 500;
+        var written = new java.util.concurrent.atomic.AtomicLong();
+        AuditMetrics counting = new AuditMetrics() {
+            @Override
+            public void written(int records, long writeNanos, long lagNanos) {
+                written.addAndGet(records);
+            }
+
+            @Override
+            public void writeFailed() {}
+
+            @Override
+            public void syslogFailed() {}
+        };
+        try (AuditTrail trail = AuditTrails.create(config(Durability.ASYNC, null, null), Clock.systemUTC(), log::add, counting)) {
+            for (int i = 1; i <= n; i++) {
+                trail.append(AuditRecords.allowed(i));
+            }
+        }
+        assertEquals(n, written.get());
+        var result = AuditVerifier.verify(List.of(dir.resolve("audit.log")));
+        assertTrue(result.intact(), result.problem());
+        assertEquals(n, result.records());
+    }
+
+    @Test
+    void offRecordsNothing() throws Exception {
+        var trail = AuditTrails.create(config(Durability.OFF, null, null), Clock.systemUTC(), log::add, AuditMetrics.NONE);
+        assertEquals(AuditTrail.DISABLED, trail);
+        assertTrue(log.getFirst().contains("NOT audited"));
+    }
+
+    @Test
+    void closeIsIdempotentAndLaterAppendsFail() throws Exception {
+        AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), log::add, AuditMetrics.NONE);
+        trail.append(AuditRecords.allowed(1));
+        trail.close();
+        trail.close();
+        org.junit.jupiter.api.Assertions.assertThrows(AuditUnavailableException.class, () -> trail.append(AuditRecords.allowed(2)));
+        org.junit.jupiter.api.Assertions.assertThrows(AuditUnavailableException.class, trail::ensureWritable);
+    }
+}
