@@ -73,7 +73,8 @@ public final class Peers {
         var lighttpd = lighttpd("b-lighttpd", port, List.of("mod_lightbridge"), conf, modules);
         return new Peer("b", "lighttpd + mod_lightbridge", "127.0.0.1", port, List.of(lighttpd),
                 List.of("lighttpd defaults + mod_lightbridge, embedded JVM options " + JVM_OPTIONS,
-                        "Lightbridge config " + config.getFileName()));
+                        "Lightbridge config " + config.getFileName() + " (server section at its defaults unless the"
+                                + " scenario says otherwise: 16 workers, queue 256, deadline 50 ms)"));
     }
 
     /** (c) lighttpd mod_proxy → the pipeline in Jetty, in a separate JVM. */
