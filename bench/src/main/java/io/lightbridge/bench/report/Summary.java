@@ -112,7 +112,7 @@ public final class Summary {
         r.extra().forEach((k, v) -> {
             String text = String.valueOf(v);
             if (text.startsWith("\n")) {
-                md.append("\n").append(k).append(":\n\n```\n").append(text.strip()).append("\n```\n");
+                md.append("\n").append(k).append(":\n\n```\n").append(text.substring(1).stripTrailing()).append("\n```\n");
             } else {
                 md.append("- ").append(k).append(": ").append(text).append("\n");
             }
