@@ -147,8 +147,9 @@ public final class InterleavedRatio {
                     + " 1 s rounds; max-queue-delay-us %d, %.1f rows per run)%n",
                     model, a, b, b / a, rounds, DELAY_US, (double) stats.batchedRows() / stats.batches());
             System.out.printf("%-14s   process CPU per call: off %.2f us, on %.2f us (ratio %.2f); context switches per call:"
-                    + " off %.2f, on %.2f%n", model, median(offCpu), median(onCpu), median(offCpu) / median(onCpu),
-                    median(offSwitches), median(onSwitches));
+                    + " off %.2f, on %.2f; batched session.run wall time per row %.2f us%n", model, median(offCpu), median(onCpu),
+                    median(offCpu) / median(onCpu), median(offSwitches), median(onSwitches),
+                    stats.runNanos() / 1e3 / stats.batchedRows());
         }
     }
 
