@@ -3,10 +3,10 @@ package io.lightbridge.bridge;
 import io.lightbridge.app.Lightbridge;
 import io.lightbridge.app.Version;
 import io.lightbridge.config.ConfigException;
+import io.lightbridge.log.ServerLog;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.function.Consumer;
 
 /**
  * The one JNI entry point. The server calls {@link #bootstrap} once per (re-)initialisation with its function table;
@@ -69,11 +69,11 @@ public final class NativeBridge {
     }
 
     private MemorySegment startRuntime(String configPath) throws ConfigException {
-        NativeApi log = server;
-        Consumer<String> errorLog = message -> log.log(AbiLayouts.LOG_ERROR, message);
+        NativeApi errorLog = server;
+        ServerLog log = (level, message) -> errorLog.log(AbiLayouts.LOG_ERROR, message);
         Lightbridge app = configPath.isBlank()
-                ? Lightbridge.startWithDefaults(clock, errorLog)
-                : Lightbridge.start(Path.of(configPath), clock, errorLog);
+                ? Lightbridge.startWithDefaults(clock, log)
+                : Lightbridge.start(Path.of(configPath), clock, log);
         MemorySegment table;
         try {
             var dispatcher = new ExchangeDispatcher(server, app.pipeline(), app.workers(),

@@ -8,12 +8,12 @@ import io.lightbridge.audit.AuditUnavailableException;
 import io.lightbridge.auth.AuthenticationException;
 import io.lightbridge.auth.Authenticator;
 import io.lightbridge.auth.Principal;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.metrics.CallMetrics;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HexFormat;
-import java.util.function.Consumer;
 
 /**
  * The server-agnostic request path: route → identity → policy → handler → audit.
@@ -26,22 +26,22 @@ public final class Pipeline implements Handler {
     private final Authorizer authorizer;
     private final AuditTrail audit;
     private final Clock clock;
-    private final Consumer<String> errorLog;
+    private final ServerLog log;
     private final CallMetrics metrics;
 
     public Pipeline(Router router, Authenticator authenticator, Authorizer authorizer, AuditTrail audit,
-                    Clock clock, Consumer<String> errorLog) {
-        this(router, authenticator, authorizer, audit, clock, errorLog, CallMetrics.NONE);
+                    Clock clock, ServerLog log) {
+        this(router, authenticator, authorizer, audit, clock, log, CallMetrics.NONE);
     }
 
     public Pipeline(Router router, Authenticator authenticator, Authorizer authorizer, AuditTrail audit,
-                    Clock clock, Consumer<String> errorLog, CallMetrics metrics) {
+                    Clock clock, ServerLog log, CallMetrics metrics) {
         this.router = router;
         this.authenticator = authenticator;
         this.authorizer = authorizer;
         this.audit = audit;
         this.clock = clock;
-        this.errorLog = errorLog;
+        this.log = log;
         this.metrics = metrics;
     }
 
@@ -68,7 +68,7 @@ public final class Pipeline implements Handler {
                         Response.error(405, "method " + request.method() + " not allowed").withHeader("Allow", m.allowed());
             };
         } catch (RuntimeException e) {
-            errorLog.accept("request " + requestId + " failed: " + e);
+            log.error("request " + requestId + " failed: " + e);
             response = Response.error(500, "internal error, request id " + requestId);
         }
         return response.withHeader("X-Request-Id", requestId);
@@ -91,7 +91,7 @@ public final class Pipeline implements Handler {
         try {
             audit.ensureWritable();
         } catch (AuditUnavailableException e) {
-            errorLog.accept("audit trail unavailable, refusing model calls: " + e.getMessage());
+            log.error("audit trail unavailable, refusing model calls: " + e.getMessage());
             return call.finish(principal, decision, Response.error(503, "audit trail unavailable")
                     .withHeader("Retry-After", "1"), null, "audit_unavailable");
         }
@@ -130,7 +130,7 @@ public final class Pipeline implements Handler {
                 audit.append(record);
                 answer = response;
             } catch (AuditUnavailableException e) {
-                errorLog.accept("audit record for request " + requestId + " not written: " + e.getMessage());
+                log.error("audit record for request " + requestId + " not written: " + e.getMessage());
                 answer = Response.error(503, "audit trail unavailable").withHeader("Retry-After", "1");
             }
             metrics.completed(route.resource(), version, answer.status(), handlerNanos, System.nanoTime() - startNanos);

@@ -10,6 +10,7 @@ import io.lightbridge.acl.Policy;
 import io.lightbridge.acl.PolicyConfig;
 import io.lightbridge.acl.PolicyStore;
 import io.lightbridge.config.ConfigFile;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.pipeline.Pipeline;
 import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Response;
@@ -42,6 +43,7 @@ class PipelineAuditTest {
     Path dir;
 
     final List<String> log = new CopyOnWriteArrayList<>();
+    final ServerLog serverLog = ServerLog.lines(log::add);
 
     static Policy policy() throws Exception {
         var file = ConfigFile.of(Path.of("test.yaml"), TestServer.POLICY, ConfigFile.SECTIONS);
@@ -64,9 +66,9 @@ class PipelineAuditTest {
         int n = 200;
         var expected = new ConcurrentHashMap<String, Kind>();
         var statuses = new ConcurrentHashMap<String, Integer>();
-        try (AuditTrail audit = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), log::add, AuditMetrics.NONE);
+        try (AuditTrail audit = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), serverLog, AuditMetrics.NONE);
              var pool = Executors.newFixedThreadPool(8)) {
-            var pipeline = new Pipeline(server.router, server.authenticator, policy(), audit, Clock.systemUTC(), log::add);
+            var pipeline = new Pipeline(server.router, server.authenticator, policy(), audit, Clock.systemUTC(), serverLog);
             var futures = new ArrayList<Future<?>>();
             for (int i = 0; i < n; i++) {
                 Kind kind = Kind.values()[i % Kind.values().length];
