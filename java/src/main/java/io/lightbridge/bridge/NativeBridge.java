@@ -69,8 +69,7 @@ public final class NativeBridge {
     }
 
     private MemorySegment startRuntime(String configPath) throws ConfigException {
-        NativeApi errorLog = server;
-        ServerLog log = (level, message) -> errorLog.log(AbiLayouts.LOG_ERROR, message);
+        ServerLog log = serverLog(server);
         Lightbridge app = configPath.isBlank()
                 ? Lightbridge.startWithDefaults(clock, log)
                 : Lightbridge.start(Path.of(configPath), clock, log);
@@ -89,5 +88,14 @@ public final class NativeBridge {
                 + app.settings().workers() + " workers, queue " + app.settings().queueCapacity()
                 + (app.settings().diagnostics() ? ", diagnostic routes ON" : ""));
         return table;
+    }
+
+    /** The components' log lines, each at its own level, into the server's error log (and syslog priority). */
+    private static ServerLog serverLog(NativeApi server) {
+        return (level, message) -> server.log(switch (level) {
+            case INFO -> AbiLayouts.LOG_INFO;
+            case WARN -> AbiLayouts.LOG_WARN;
+            case ERROR -> AbiLayouts.LOG_ERROR;
+        }, message);
     }
 }
