@@ -1,0 +1,144 @@
+package io.lightbridge.bench.scenario;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lightbridge.bench.Bench;
+import io.lightbridge.bench.Options;
+import io.lightbridge.bench.load.LoadResult;
+import io.lightbridge.bench.load.OpenLoop;
+import io.lightbridge.bench.load.Target;
+import io.lightbridge.bench.load.Wrk;
+import io.lightbridge.bench.peer.BenchEnvironment;
+import io.lightbridge.bench.peer.Peer;
+import io.lightbridge.bench.peer.Peers;
+import io.lightbridge.bench.report.Charts;
+import io.lightbridge.bench.report.ScenarioReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The harness's load generators, checks and charts against peer (a), Debian's real lighttpd serving a file. */
+class HarnessAgainstStaticLighttpdTest {
+
+    @TempDir
+    static Path dir;
+    static Peer lighttpd;
+    static Target file;
+
+    @BeforeAll
+    static void start() throws Exception {
+        var peers = new Peers(BenchEnvironment.fromSystemProperties(), dir.resolve("peers"));
+        peers.staticFile("body.json", Probe.jsonOfSize(100));
+        lighttpd = peers.staticLighttpd();
+        file = Target.get("(a) static file", lighttpd.host(), lighttpd.port(), "/body.json");
+    }
+
+    @AfterAll
+    static void stop() {
+        lighttpd.close();
+    }
+
+    @Test
+    void openLoopSendsOnScheduleAndCountsEveryAnswer() throws Exception {
+        LoadResult r = OpenLoop.run(file, 400, 4, Duration.ofSeconds(1), Duration.ofSeconds(2));
+        assertEquals(400, r.count("200"), r.statuses().toString());
+        assertEquals(0, r.errors());
+        assertTrue(r.throughput() > 300 && r.throughput() < 500, "achieved " + r.throughput());
+        assertTrue(r.latency().p50() > 0 && r.latency().p50() < 50_000, "p50 " + r.latency().p50());
+        assertEquals(400, r.decodedHistogram().getTotalCount());
+    }
+
+    @Test
+    void openLoopCountsStatusesItDidNotExpect() throws Exception {
+        LoadResult r = OpenLoop.run(Target.get("missing", lighttpd.host(), lighttpd.port(), "/missing"), 100, 2,
+                Duration.ofSeconds(1), Duration.ofSeconds(2));
+        assertEquals(100, r.count("404"), r.statuses().toString());
+        assertEquals(100, r.errors());
+    }
+
+    @Test
+    void wrkReportsThroughputAndPercentiles() throws Exception {
+        LoadResult r = new Wrk(dir.resolve("wrk")).run(file, 4, Duration.ofSeconds(1), Duration.ofSeconds(2));
+        assertTrue(r.throughput() > 1000, "throughput " + r.throughput());
+        assertEquals(0, r.errors(), r.statuses().toString());
+        assertTrue(r.latency().p99() >= r.latency().p50());
+    }
+
+    @Test
+    void aTargetThatAnswersWithErrorsFailsTheRunInsteadOfGivingNumbers() throws Exception {
+        var bench = bench();
+        var report = ScenarioReport.start("test", "test", file.label());
+        var missing = Target.get("(a) missing file", lighttpd.host(), lighttpd.port(), "/missing");
+        var comparison = new Comparison(bench, report, List.of(new Comparison.Subject(missing, lighttpd)));
+        var failure = assertThrows(BenchFailure.class, comparison::warmUp);
+        assertTrue(failure.getMessage().contains("(a) missing file"), failure.getMessage());
+        assertTrue(report.figures().isEmpty());
+    }
+
+    @Test
+    void shedAnswersAreCountedButNotAsThroughput() throws Exception {
+        var bench = bench();
+        var report = ScenarioReport.start("test", "test", file.label());
+        var shedding = Target.get("(a) missing file, 404 allowed", lighttpd.host(), lighttpd.port(), "/missing");
+        var comparison = new Comparison(bench, report, List.of(new Comparison.Subject(shedding, lighttpd,
+                java.util.Set.of(404))));
+        comparison.peaks();
+        var f = report.figure(shedding.label(), "closed", 2, 0);
+        assertEquals(0, f.throughput().median());
+        assertTrue(f.statuses().get("404") > 1000, f.statuses().toString());
+        comparison.throwIfFailed();
+    }
+
+    @Test
+    void aLevelWithErrorsGetsNoFigureAndTheScenarioFailsAfterMeasuringTheRest() throws Exception {
+        var bench = bench();
+        var report = ScenarioReport.start("test", "test", file.label());
+        var missing = Target.get("(a) missing file", lighttpd.host(), lighttpd.port(), "/missing");
+        var comparison = new Comparison(bench, report, List.of(new Comparison.Subject(file, lighttpd),
+                new Comparison.Subject(missing, lighttpd, java.util.Set.of(503))));
+        var peaks = comparison.peaks();
+        assertEquals(java.util.Set.of(file.label()), peaks.keySet());
+        assertNotNull(report.figure(file.label(), "closed", 2, 0));
+        assertEquals(null, report.figure(missing.label(), "closed", 2, 0));
+        assertEquals(1, report.failures().size(), report.failures().toString());
+        assertTrue(report.failures().getFirst().contains("404"), report.failures().getFirst());
+        var failure = assertThrows(BenchFailure.class, comparison::throwIfFailed);
+        assertTrue(failure.getMessage().contains("(a) missing file"), failure.getMessage());
+    }
+
+    @Test
+    void aComparisonGivesMediansOfRepetitionsAndDrawsItsCharts() throws Exception {
+        var bench = bench();
+        var report = ScenarioReport.start("test", "test", file.label());
+        var comparison = new Comparison(bench, report, List.of(new Comparison.Subject(file, lighttpd)));
+        var peaks = comparison.peaks();
+        comparison.openLoop(peaks, List.of(10, 50));
+        var closed = report.figure(file.label(), "closed", 2, 0);
+        assertNotNull(closed);
+        assertEquals(3, closed.throughput().n());
+        assertTrue(closed.throughput().min() <= closed.throughput().median()
+                && closed.throughput().median() <= closed.throughput().max());
+        assertTrue(closed.rssMiB().median() > 0, "RSS read from /proc");
+        assertNotNull(report.figure(file.label(), "open", 2, 50));
+        var charts = Charts.write(report, dir);
+        assertEquals(3, charts.size(), charts.toString());
+        for (String c : charts) {
+            assertTrue(Files.size(dir.resolve(c)) > 10_000, c);
+        }
+    }
+
+    private static Bench bench() throws Exception {
+        var options = new Options(List.of("overhead"), 3, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of(2), 2,
+                List.of(10, 50), Duration.ofSeconds(2), dir.resolve("results"), "test", false);
+        return new Bench(options, BenchEnvironment.fromSystemProperties(), dir.resolve("work"), dir.resolve("out"),
+                new Wrk(dir.resolve("work/wrk")));
+    }
+}
