@@ -41,18 +41,24 @@ EXPECTED="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["ou
 
 # 503/504 are the bridge's fast overload answers (default deadline 50 ms; a shared CI box can be that busy): a
 # client retries them, and they are refused before the pipeline, so they leave no audit record.
-for attempt in 1 2 3 4 5; do
-    status="$(curl -s -o "$STATE/infer.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
-        -H 'Content-Type: application/json' --data "$BODY" "$BASE/v2/models/breast-cancer/infer")"
-    case "$status" in 503|504) echo "run-smoke: attempt $attempt answered $status (overload), retrying" >&2; sleep 0.5 ;; *) break ;; esac
-done
+post_infer() { # OUTPUT_FILE CURL_ARGS... → HTTP status
+    local out="$1" status attempt
+    shift
+    for attempt in 1 2 3 4 5; do
+        status="$(curl -s -o "$out" -w '%{http_code}' "$@" --data "$BODY" "$BASE/v2/models/breast-cancer/infer")"
+        case "$status" in 503|504) echo "run-smoke: attempt $attempt answered $status (overload), retrying" >&2; sleep 0.5 ;; *) break ;; esac
+    done
+    echo "$status"
+}
+
+status="$(post_infer "$STATE/infer.json" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json')"
 [ "$status" = 200 ] || fail "infer with alice's token: HTTP $status $(cat "$STATE/infer.json")"
 python3 -c 'import json, sys
 got = json.load(open(sys.argv[1]))["outputs"][0]["data"][0]
 sys.exit(0 if abs(got - float(sys.argv[2])) <= 1e-5 else "prediction %s, reference %s" % (got, sys.argv[2]))' \
     "$STATE/infer.json" "$EXPECTED" || fail "prediction differs from the saved reference"
 
-status="$(curl -s -o /dev/null -w '%{http_code}' --data "$BODY" "$BASE/v2/models/breast-cancer/infer")"
+status="$(post_infer /dev/null -H 'Content-Type: application/json')"
 [ "$status" = 401 ] || fail "infer without a token: HTTP $status, expected 401"
 
 kill -TERM "$RUN_PID"
