@@ -14,11 +14,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -121,18 +124,29 @@ final class Deployment {
         return issuer.issue(subject, List.of("lightbridge"), groups, List.of(), List.of(), Duration.ofMinutes(5), past);
     }
 
-    static HttpResponse<String> send(LighttpdServer server, String method, String path, String body, String token)
-            throws IOException, InterruptedException {
+    /** {@code headers}: extra name, value pairs. */
+    static HttpResponse<String> send(LighttpdServer server, String method, String path, String body, String token,
+                                     String... headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(server.uri(path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) request.header("Content-Type", "application/json");
         if (token != null) request.header("Authorization", "Bearer " + token);
+        for (int i = 0; i < headers.length; i += 2) request.header(headers[i], headers[i + 1]);
         return server.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static String requestId(HttpResponse<?> response) {
         return response.headers().firstValue("X-Request-Id")
                 .orElseThrow(() -> new AssertionError("no X-Request-Id on " + response.statusCode() + " " + response.uri()));
+    }
+
+    String auditLogText() throws IOException {
+        return Files.readString(auditLog(), StandardCharsets.UTF_8);
+    }
+
+    static String sha256(String body) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(body.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Every audit record on disk, in file order; a last line cut off by a crash (no newline) is not a record. */

@@ -112,6 +112,21 @@ class GuardedCallsIT {
     }
 
     @Test
+    void callersRequestIdAndTraceparentReachTheAuditRecord() throws Exception {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        HttpResponse<String> response = Deployment.send(server, "POST", "/v2/models/breast-cancer/infer",
+                v2Body(Deployment.reference("breast-cancer")), alice, "X-Request-Id", "caller-chosen-42", "traceparent", traceparent);
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("caller-chosen-42", Deployment.requestId(response));
+        JsonNode record = deployment.assertAudited(response, "alice", "breast-cancer");
+        auditedRequestIds.add("caller-chosen-42");
+        assertEquals(traceparent, record.get("traceparent").asText());
+        assertEquals("127.0.0.1", record.get("remote_addr").asText());
+        assertEquals(Deployment.sha256(v2Body(Deployment.reference("breast-cancer"))), record.get("body_sha256").asText());
+        assertTrue(!deployment.auditLogText().contains(alice), "the token never reaches the audit log");
+    }
+
+    @Test
     void modelMetadataNamesInputsOutputsAndVersion() throws Exception {
         HttpResponse<String> response = call("GET", "/v2/models/breast-cancer", null, alice, "alice", "breast-cancer");
         assertEquals(200, response.statusCode(), response.body());
