@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * SIGHUP to lighttpd reloads the policy section of the Lightbridge config file (file watching is off here, so the
  * signal is the only trigger): a caller denied before is allowed after; a broken file keeps the policy in force and
  * lighttpd's error log names the file, line and key. The same signal reopens the audit log after a logrotate-style
- * rename, and the chain runs on across both files.
+ * rename, and the chain runs on across both files. SIGUSR1 (graceful restart in the same process) keeps it all.
  */
 class PolicyReloadIT {
 
@@ -93,6 +93,20 @@ class PolicyReloadIT {
         deployment.assertChainIntact();
     }
 
+    @Test
+    void sigusr1GracefulRestartKeepsTokensPolicyModelsAndTheAuditChain() throws Exception {
+        String alice = deployment.token("alice", List.of("data-science"), List.of());
+        long pid = server.pid();
+        // wait for the restart to finish: lighttpd 1.4.69 resets its shutdown flag while it sets up again, so a
+        // SIGTERM (the class's close) inside that window would be lost
+        signalAndAwait("USR1", "server started");
+        HttpResponse<String> after = infer(server, alice, oneRow);
+        assertEquals(200, after.statusCode(), after.body());
+        assertEquals(pid, server.pid());
+        deployment.assertAudited(after, "alice", "breast-cancer");
+        deployment.assertChainIntact();
+    }
+
     private static HttpResponse<String> infer(LighttpdServer server, String token, String body) throws Exception {
         return Deployment.send(server, "POST", "/v2/models/breast-cancer/infer", body, token);
     }
@@ -105,11 +119,15 @@ class PolicyReloadIT {
 
     /** SIGHUP is handled off the event loop: signal, then wait for one more error-log line containing {@code text}. */
     private static void sighupAndAwait(String text) throws Exception {
+        signalAndAwait("HUP", text);
+    }
+
+    private static void signalAndAwait(String signal, String text) throws Exception {
         long before = occurrences(text);
-        server.signal("HUP");
+        server.signal(signal);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (occurrences(text) == before && System.nanoTime() < deadline) Thread.sleep(20);
-        assertTrue(occurrences(text) > before, () -> "no new '" + text + "' in the error log:\n" + server.errorLog());
+        assertTrue(occurrences(text) > before, () -> "no new '" + text + "' in the error log after SIG" + signal + ":\n" + server.errorLog());
     }
 
     private static long occurrences(String text) {
