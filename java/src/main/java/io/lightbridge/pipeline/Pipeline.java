@@ -96,7 +96,14 @@ public final class Pipeline implements Handler {
                     .withHeader("Retry-After", "1"), null, "audit_unavailable");
         }
         long handlerStart = System.nanoTime();
-        ModelHandler.Outcome outcome = route.handler().handle(request, principal);
+        ModelHandler.Outcome outcome;
+        try {
+            outcome = route.handler().handle(request, principal);
+        } catch (RuntimeException e) {
+            // a model call that failed is still a model call: it gets its audit record like any other
+            log.error("request " + requestId + " failed in the model handler: " + e);
+            outcome = ModelHandler.Outcome.failed(Response.error(500, "internal error, request id " + requestId), "internal");
+        }
         call.handlerNanos = System.nanoTime() - handlerStart;
         return call.finish(principal, decision, outcome.response(), outcome.modelVersion(), outcome.errorClass());
     }

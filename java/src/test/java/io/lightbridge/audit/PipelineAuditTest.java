@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lightbridge.acl.Action;
 import io.lightbridge.acl.Policy;
 import io.lightbridge.acl.PolicyConfig;
 import io.lightbridge.acl.PolicyStore;
@@ -14,6 +15,8 @@ import io.lightbridge.log.ServerLog;
 import io.lightbridge.pipeline.Pipeline;
 import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Response;
+import io.lightbridge.pipeline.Route;
+import io.lightbridge.pipeline.Router;
 import io.lightbridge.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,6 +61,27 @@ class PipelineAuditTest {
             case MALFORMED -> TestServer.infer(TestServer.MODEL, "dana;data-science;", "not json", id);
             case UNKNOWN_MODEL -> TestServer.infer("no-such-model", "dana;data-science;", GOOD_BODY, id);
         };
+    }
+
+    @Test
+    void aModelHandlerThatThrowsStillLeavesItsRecord() throws Exception {
+        var server = new TestServer();
+        Router throwing = request -> new Route.Guarded(Action.INFER, TestServer.MODEL, null, (r, p) -> {
+            throw new IllegalStateException("handler bug");
+        });
+        try (AuditTrail audit = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), serverLog, AuditMetrics.NONE)) {
+            var pipeline = new Pipeline(throwing, server.authenticator, policy(), audit, Clock.systemUTC(), serverLog);
+            Response r = pipeline.handle(request(Kind.ALLOWED, "req-throws"));
+            assertEquals(500, r.status());
+        }
+        List<String> lines = Files.readAllLines(dir.resolve("audit.log"));
+        assertEquals(1, lines.size(), "a failed model call is audited too");
+        JsonNode record = new ObjectMapper().readTree(lines.getFirst());
+        assertEquals("req-throws", record.get("request_id").asText());
+        assertEquals(500, record.get("status").asInt());
+        assertEquals("allow", record.get("decision").asText());
+        assertEquals("internal", record.get("error_class").asText());
+        assertTrue(log.stream().anyMatch(l -> l.contains("req-throws") && l.contains("handler bug")), log::toString);
     }
 
     @Test
