@@ -3,6 +3,7 @@ package io.lightbridge.acl;
 import io.lightbridge.auth.Principal;
 import io.lightbridge.config.ConfigException;
 import io.lightbridge.config.ConfigFile;
+import io.lightbridge.log.ServerLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +12,6 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * The policy in force, read from the {@code policy} section of the config file and replaced as a whole on
@@ -21,13 +21,13 @@ import java.util.function.Consumer;
 public final class PolicyStore implements Authorizer, AutoCloseable {
 
     private final Path file;
-    private final Consumer<String> log;
+    private final ServerLog log;
     private final ScheduledExecutorService watcher;
     private volatile Policy current;
     private FileStamp seen;
     private FileStamp settling;
 
-    private PolicyStore(Path file, Policy initial, FileStamp stamp, long watchMillis, Consumer<String> log) {
+    private PolicyStore(Path file, Policy initial, FileStamp stamp, long watchMillis, ServerLog log) {
         this.file = file;
         this.current = initial;
         this.seen = stamp;
@@ -42,10 +42,10 @@ public final class PolicyStore implements Authorizer, AutoCloseable {
     }
 
     /** Binds the {@code policy} section; an absent section denies everything (and says so). */
-    public static PolicyStore load(ConfigFile config, Consumer<String> log) throws ConfigException {
+    public static PolicyStore load(ConfigFile config, ServerLog log) throws ConfigException {
         FileStamp stamp = FileStamp.of(config.path());
         PolicyConfig pc = section(config, log);
-        log.accept("policy: " + pc.rules().size() + " rules from " + config.path());
+        log.info("policy: " + pc.rules().size() + " rules from " + config.path());
         return new PolicyStore(config.path(), Policy.compile(pc), stamp, pc.watchInterval().toMillis(), log);
     }
 
@@ -69,11 +69,11 @@ public final class PolicyStore implements Authorizer, AutoCloseable {
             PolicyConfig pc = section(config, log);
             current = Policy.compile(pc);
             seen = stamp;
-            log.accept("policy reloaded: " + pc.rules().size() + " rules from " + file);
+            log.info("policy reloaded: " + pc.rules().size() + " rules from " + file);
             return true;
         } catch (ConfigException e) {
             seen = stamp;
-            log.accept("policy reload rejected, previous policy stays in force: " + e.getMessage());
+            log.warn("policy reload rejected, previous policy stays in force: " + e.getMessage());
             return false;
         }
     }
@@ -91,7 +91,7 @@ public final class PolicyStore implements Authorizer, AutoCloseable {
                 settling = now;
             }
         } catch (RuntimeException e) {
-            log.accept("policy watch: " + e);
+            log.warn("policy watch: " + e);
         }
     }
 
@@ -102,10 +102,10 @@ public final class PolicyStore implements Authorizer, AutoCloseable {
         }
     }
 
-    private static PolicyConfig section(ConfigFile config, Consumer<String> log) throws ConfigException {
+    private static PolicyConfig section(ConfigFile config, ServerLog log) throws ConfigException {
         PolicyConfig pc = config.section("policy", PolicyConfig.class, null);
         if (pc == null) {
-            log.accept("policy: no policy section in " + config.path() + ", every guarded call is denied");
+            log.warn("policy: no policy section in " + config.path() + ", every guarded call is denied");
             return PolicyConfig.DENY_ALL;
         }
         return pc;

@@ -8,6 +8,7 @@ import io.lightbridge.auth.IdentityConfig;
 import io.lightbridge.config.ConfigException;
 import io.lightbridge.config.ConfigFile;
 import io.lightbridge.diag.DiagnosticRoutes;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.metrics.Metrics;
 import io.lightbridge.metrics.MetricsConfig;
 import io.lightbridge.model.ModelRepository;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Consumer;
 
 /**
  * The composition root: reads the configuration file, builds every component from its section and assembles the
@@ -45,21 +45,21 @@ public final class Lightbridge implements AutoCloseable {
     private final ModelRepository models;
     private final WorkerPool workers;
     private final Pipeline pipeline;
-    private final Consumer<String> errorLog;
+    private final ServerLog log;
     private final ExecutorService signalWork =
             Executors.newSingleThreadExecutor(Thread.ofVirtual().name("lightbridge-sighup").factory());
     private volatile boolean ready;
 
-    private Lightbridge(ConfigFile config, Clock clock, Consumer<String> errorLog) throws ConfigException {
-        this.errorLog = errorLog;
+    private Lightbridge(ConfigFile config, Clock clock, ServerLog log) throws ConfigException {
+        this.log = log;
         this.settings = config.section("server", ServerSettings.class, ServerSettings.defaults());
         this.metrics = new Metrics(config.section("metrics", MetricsConfig.class, MetricsConfig.DEFAULT));
-        this.identity = Identity.create(config.section("identity", IdentityConfig.class, IdentityConfig.NONE), clock, errorLog);
-        this.policy = PolicyStore.load(config, errorLog);
-        this.audit = AuditTrails.fromSection(config, clock, errorLog, metrics.auditMetrics());
-        this.models = ModelRepository.start(config, errorLog, metrics.modelListener());
+        this.identity = Identity.create(config.section("identity", IdentityConfig.class, IdentityConfig.NONE), clock, log);
+        this.policy = PolicyStore.load(config, log);
+        this.audit = AuditTrails.fromSection(config, clock, log, metrics.auditMetrics());
+        this.models = ModelRepository.start(config, log, metrics.modelListener());
         this.workers = new WorkerPool(settings.workers(), settings.queueCapacity(), settings.workerSpin(),
-                settings.batchScheduling(), errorLog, metrics::observeQueueWait);
+                settings.batchScheduling(), log, metrics::observeQueueWait);
 
         metrics.gaugeQueueDepth(workers::queueDepth);
         metrics.countBridgeRejections(workers::rejectedCount, workers::expiredCount);
@@ -68,28 +68,28 @@ public final class Lightbridge implements AutoCloseable {
 
         var routers = new ArrayList<Router>();
         routers.add(new ServerRoutes(SERVER_NAME, Version.current(), V2_EXTENSIONS, () -> ready && models.allReady()));
-        routers.add(ModelRoutes.create(models, errorLog));
-        routers.add(InvocationRoutes.create(models, errorLog));
+        routers.add(ModelRoutes.create(models, log));
+        routers.add(InvocationRoutes.create(models, log));
         routers.add(metrics.router());
         if (settings.diagnostics()) {
             routers.add(new DiagnosticRoutes(ServerRoutes.LIVE));
         }
         this.pipeline = new Pipeline(Router.firstOf(routers.toArray(Router[]::new)), identity, policy, audit,
-                clock, errorLog, metrics.callMetrics());
+                clock, log, metrics.callMetrics());
         this.ready = true;
     }
 
     /** Reads {@code configFile} and starts everything it configures. */
-    public static Lightbridge start(Path configFile, Clock clock, Consumer<String> errorLog) throws ConfigException {
-        return new Lightbridge(ConfigFile.read(configFile), clock, errorLog);
+    public static Lightbridge start(Path configFile, Clock clock, ServerLog log) throws ConfigException {
+        return new Lightbridge(ConfigFile.read(configFile), clock, log);
     }
 
     /**
      * Starts with every section at its defaults, for a server that names no configuration file: health answers,
      * and every guarded call is refused (no issuers, deny-all policy, no audit trail).
      */
-    public static Lightbridge startWithDefaults(Clock clock, Consumer<String> errorLog) throws ConfigException {
-        return new Lightbridge(ConfigFile.of(Path.of("(no configuration file)"), ""), clock, errorLog);
+    public static Lightbridge startWithDefaults(Clock clock, ServerLog log) throws ConfigException {
+        return new Lightbridge(ConfigFile.of(Path.of("(no configuration file)"), ""), clock, log);
     }
 
     public Pipeline pipeline() {
@@ -122,7 +122,7 @@ public final class Lightbridge implements AutoCloseable {
             try {
                 audit.reopen();
             } catch (RuntimeException e) {
-                errorLog.accept("SIGHUP: reopening the audit trail failed: " + e);
+                log.error("SIGHUP: reopening the audit trail failed: " + e);
             }
             policy.reload();
         });

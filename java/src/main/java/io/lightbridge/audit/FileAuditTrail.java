@@ -1,5 +1,6 @@
 package io.lightbridge.audit;
 
+import io.lightbridge.log.ServerLog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,7 +25,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 /**
  * The hash-chained audit log. One writer thread owns the file: it drains every record waiting in the queue,
@@ -51,7 +51,7 @@ final class FileAuditTrail implements AuditTrail {
     private final AuditConfig config;
     private final Path file;
     private final Clock clock;
-    private final Consumer<String> log;
+    private final ServerLog log;
     private final AuditMetrics metrics;
     private final SyslogSink syslog;
     private final BlockingQueue<Entry> queue;
@@ -74,7 +74,7 @@ final class FileAuditTrail implements AuditTrail {
     private Instant nextRotation;
     private boolean checkpointFailing;
 
-    FileAuditTrail(AuditConfig config, Clock clock, Consumer<String> log, AuditMetrics metrics) {
+    FileAuditTrail(AuditConfig config, Clock clock, ServerLog log, AuditMetrics metrics) {
         this.config = config;
         this.file = config.file();
         this.clock = clock;
@@ -154,7 +154,7 @@ final class FileAuditTrail implements AuditTrail {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            log.accept("audit: writer did not stop cleanly: " + e);
+            log.error("audit: writer did not stop cleanly: " + e);
         }
     }
 
@@ -216,7 +216,7 @@ final class FileAuditTrail implements AuditTrail {
                 write(appends);
             }
         } catch (InterruptedException e) {
-            log.accept("audit writer interrupted; records still queued are not written");
+            log.error("audit writer interrupted; records still queued are not written");
         }
     }
 
@@ -283,7 +283,7 @@ final class FileAuditTrail implements AuditTrail {
         try {
             channel.truncate(startSize);
         } catch (IOException e) {
-            log.accept("audit: cannot truncate " + file + " back to " + startSize + " bytes (" + e.getMessage()
+            log.error("audit: cannot truncate " + file + " back to " + startSize + " bytes (" + e.getMessage()
                     + "); the incomplete tail is removed when the file is next opened");
             closeChannel();
         }
@@ -326,7 +326,7 @@ final class FileAuditTrail implements AuditTrail {
 
     private void shutdown(CompletableFuture<Void> done) {
         if (!carry.isEmpty()) {
-            log.accept("audit: " + carry.size() + " buffered records lost at close: " + failure);
+            log.error("audit: " + carry.size() + " buffered records lost at close: " + failure);
         }
         var error = new AuditUnavailableException("audit trail closed", null);
         for (Entry e : queue) {
@@ -346,7 +346,7 @@ final class FileAuditTrail implements AuditTrail {
     private void ensureOpen() throws IOException {
         if (reopenRequested.getAndSet(false) && channel != null) {
             closeChannel();
-            log.accept("audit: reopening " + file);
+            log.info("audit: reopening " + file);
         }
         if (channel != null) {
             return;
@@ -390,7 +390,7 @@ final class FileAuditTrail implements AuditTrail {
             long cut = fileSize - window + lastNewline + 1;
             ch.truncate(cut);
             ch.force(false);
-            log.accept("audit: removed an incomplete last record (" + (fileSize - cut) + " bytes) from " + file
+            log.warn("audit: removed an incomplete last record (" + (fileSize - cut) + " bytes) from " + file
                     + ", left by a crash or a failed write");
             fileSize = cut;
             end = lastNewline + 1;
@@ -410,7 +410,7 @@ final class FileAuditTrail implements AuditTrail {
             lastSeq = seq;
             lastHash = hash;
         } else if (seq < lastSeq) {
-            log.accept("audit: " + file + " ends at record " + seq + " but its checkpoint says " + lastSeq
+            log.error("audit: " + file + " ends at record " + seq + " but its checkpoint says " + lastSeq
                     + ": records were cut off; the chain continues from the checkpoint so verify-audit shows the gap");
         }
         return fileSize;
@@ -439,7 +439,7 @@ final class FileAuditTrail implements AuditTrail {
         closeChannel();
         Path target = rotatedName(now);
         Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
-        log.accept("audit: rotated " + file + " to " + target.getFileName() + " after record " + lastSeq);
+        log.info("audit: rotated " + file + " to " + target.getFileName() + " after record " + lastSeq);
         nextRotation = null;
         ensureOpen();
     }
@@ -463,12 +463,12 @@ final class FileAuditTrail implements AuditTrail {
             new Checkpoint(lastSeq, lastHash).write(file);
             if (checkpointFailing) {
                 checkpointFailing = false;
-                log.accept("audit: checkpoint " + Checkpoint.beside(file) + " written again");
+                log.info("audit: checkpoint " + Checkpoint.beside(file) + " written again");
             }
         } catch (IOException e) {
             if (!checkpointFailing) {
                 checkpointFailing = true;
-                log.accept("audit: cannot update checkpoint " + Checkpoint.beside(file) + " (" + e.getMessage()
+                log.warn("audit: cannot update checkpoint " + Checkpoint.beside(file) + " (" + e.getMessage()
                         + "); records are on disk, but a cut-off tail would go unnoticed until it is written again");
             }
         }
@@ -476,7 +476,7 @@ final class FileAuditTrail implements AuditTrail {
 
     private void markFailed(String reason) {
         if (!reason.equals(failure)) {
-            log.accept("audit trail unavailable, model calls are refused with 503: " + reason);
+            log.error("audit trail unavailable, model calls are refused with 503: " + reason);
         }
         failure = reason;
         nextProbeNanos = System.nanoTime() + retryNanos;
@@ -484,7 +484,7 @@ final class FileAuditTrail implements AuditTrail {
 
     private void markHealthy() {
         if (failure != null) {
-            log.accept("audit trail writable again: " + file);
+            log.info("audit trail writable again: " + file);
             failure = null;
         }
     }
@@ -496,7 +496,7 @@ final class FileAuditTrail implements AuditTrail {
         try {
             channel.close();
         } catch (IOException e) {
-            log.accept("audit: closing " + file + ": " + e.getMessage());
+            log.warn("audit: closing " + file + ": " + e.getMessage());
         }
         channel = null;
     }

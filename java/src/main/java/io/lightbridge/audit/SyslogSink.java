@@ -1,10 +1,10 @@
 package io.lightbridge.audit;
 
+import io.lightbridge.log.ServerLog;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.function.Consumer;
 
 /**
  * Sends each audit line as an RFC 5424 message ({@code <PRI>1 TIMESTAMP HOST APP PROCID MSGID - MSG}) to the
@@ -17,12 +17,12 @@ final class SyslogSink implements AutoCloseable {
 
     private final SyslogConfig config;
     private final String header;
-    private final Consumer<String> log;
+    private final ServerLog log;
     private final AuditMetrics metrics;
     private UnixDatagramSocket socket;
     private boolean failing;
 
-    SyslogSink(SyslogConfig config, Consumer<String> log, AuditMetrics metrics) {
+    SyslogSink(SyslogConfig config, ServerLog log, AuditMetrics metrics) {
         this.config = config;
         this.log = log;
         this.metrics = metrics;
@@ -40,13 +40,13 @@ final class SyslogSink implements AutoCloseable {
             socket.send(message);
             if (failing) {
                 failing = false;
-                log.accept("audit syslog sink " + config.socket() + " works again");
+                log.info("audit syslog sink " + config.socket() + " works again");
             }
         } catch (IOException e) {
             metrics.syslogFailed();
             if (!failing) {
                 failing = true;
-                log.accept("audit syslog sink " + config.socket() + " failing (records stay in the file): " + e.getMessage());
+                log.warn("audit syslog sink " + config.socket() + " failing (records stay in the file): " + e.getMessage());
             }
         }
     }

@@ -6,8 +6,8 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.source.JWKSetCacheRefreshEvaluator;
 import com.nimbusds.jose.jwk.source.JWKSetSource;
 import com.nimbusds.jose.proc.SecurityContext;
+import io.lightbridge.log.ServerLog;
 import java.io.IOException;
-import java.util.function.Consumer;
 
 /**
  * The bottom of an issuer's key stack, under nimbus' cache, rate limiter, retry and outage tolerance: counts
@@ -17,15 +17,15 @@ final class CountingJwkSetSource implements JWKSetSource<SecurityContext> {
     private final String issuer;
     private final JWKSetSource<SecurityContext> fetcher;
     private final IdentityStats stats;
-    private final Consumer<String> errorLog;
+    private final ServerLog log;
     private volatile boolean signingKeysLoaded;
 
     CountingJwkSetSource(String issuer, JWKSetSource<SecurityContext> fetcher, IdentityStats stats,
-                         Consumer<String> errorLog) {
+                         ServerLog log) {
         this.issuer = issuer;
         this.fetcher = fetcher;
         this.stats = stats;
-        this.errorLog = errorLog;
+        this.log = log;
     }
 
     @Override
@@ -37,12 +37,12 @@ final class CountingJwkSetSource implements JWKSetSource<SecurityContext> {
             if (set.getKeys().stream().anyMatch(k -> KeyUse.SIGNATURE.equals(k.getKeyUse()))) {
                 signingKeysLoaded = true;
             } else {
-                errorLog.accept("identity: the JWK set of " + issuer + " has no key with use=sig");
+                log.warn("identity: the JWK set of " + issuer + " has no key with use=sig");
             }
             return set;
         } catch (KeySourceException | RuntimeException e) {
             stats.jwksFailed();
-            errorLog.accept("identity: fetching signing keys of " + issuer + " failed: " + e.getMessage());
+            log.warn("identity: fetching signing keys of " + issuer + " failed: " + e.getMessage());
             throw e;
         }
     }

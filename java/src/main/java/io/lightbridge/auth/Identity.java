@@ -10,6 +10,7 @@ import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.lightbridge.auth.AuthenticationException.Fault;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.pipeline.Request;
 import java.io.Closeable;
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The bearer-token {@link Authenticator}: the token's (unverified) {@code iss} only selects an issuer
@@ -31,23 +31,23 @@ public final class Identity implements Authenticator, AutoCloseable {
     private final List<Closeable> keySources;
     private final ValidatedTokens validated;
     private final IdentityStats stats;
-    private final Consumer<String> errorLog;
+    private final ServerLog log;
     private volatile boolean closed;
 
     private Identity(Map<String, IssuerValidator> issuers, List<Closeable> keySources, ValidatedTokens validated,
-                     IdentityStats stats, Consumer<String> errorLog) {
+                     IdentityStats stats, ServerLog log) {
         this.issuers = Map.copyOf(issuers);
         this.keySources = List.copyOf(keySources);
         this.validated = validated;
         this.stats = stats;
-        this.errorLog = errorLog;
+        this.log = log;
     }
 
     /**
      * Builds the authenticator without contacting any IdP on this thread: key sets (and discovery documents)
      * are fetched in the background now and on demand later, so start-up never waits for an IdP.
      */
-    public static Identity create(IdentityConfig config, Clock clock, Consumer<String> errorLog) {
+    public static Identity create(IdentityConfig config, Clock clock, ServerLog log) {
         var stats = new IdentityStats();
         var validators = new HashMap<String, IssuerValidator>();
         var closeables = new ArrayList<Closeable>();
@@ -57,7 +57,7 @@ public final class Identity implements Authenticator, AutoCloseable {
                 validators.put(issuer.issuer(), new IssuerValidator(issuer, KeySources.secret(issuer), () -> true, clock));
                 continue;
             }
-            KeySources.Built keys = KeySources.publicKeys(issuer, stats, errorLog);
+            KeySources.Built keys = KeySources.publicKeys(issuer, stats, log);
             validators.put(issuer.issuer(), new IssuerValidator(issuer, keys.source(), keys.fetcher()::signingKeysLoaded, clock));
             if (keys.source() instanceof Closeable c) {
                 closeables.add(c);
@@ -65,7 +65,7 @@ public final class Identity implements Authenticator, AutoCloseable {
             prefetch.add(() -> prefetch(keys.source()));
         }
         var identity = new Identity(validators, closeables,
-                config.tokenCacheSize() == 0 ? null : new ValidatedTokens(config.tokenCacheSize(), clock), stats, errorLog);
+                config.tokenCacheSize() == 0 ? null : new ValidatedTokens(config.tokenCacheSize(), clock), stats, log);
         prefetch.forEach(task -> Thread.ofVirtual().name("lightbridge-jwks-prefetch").start(task));
         return identity;
     }
@@ -164,7 +164,7 @@ public final class Identity implements Authenticator, AutoCloseable {
             try {
                 source.close();
             } catch (IOException e) {
-                errorLog.accept("identity: closing a key source failed: " + e.getMessage());
+                log.warn("identity: closing a key source failed: " + e.getMessage());
             }
         }
     }

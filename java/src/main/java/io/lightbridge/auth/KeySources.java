@@ -8,6 +8,7 @@ import com.nimbusds.jose.jwk.source.URLBasedJWKSetSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.util.ResourceRetriever;
+import io.lightbridge.log.ServerLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
@@ -49,7 +50,7 @@ final class KeySources {
         }
     }
 
-    static Built publicKeys(IssuerConfig config, IdentityStats stats, java.util.function.Consumer<String> errorLog) {
+    static Built publicKeys(IssuerConfig config, IdentityStats stats, ServerLog log) {
         ResourceRetriever http = new DefaultResourceRetriever(
                 HTTP_CONNECT_TIMEOUT_MILLIS, HTTP_READ_TIMEOUT_MILLIS, HTTP_SIZE_LIMIT);
         JWKSetSource<SecurityContext> fetcher;
@@ -64,7 +65,7 @@ final class KeySources {
         } else {
             fetcher = new DiscoveredJwkSetSource(config.issuer(), http);
         }
-        var counting = new CountingJwkSetSource(config.issuer(), fetcher, stats, errorLog);
+        var counting = new CountingJwkSetSource(config.issuer(), fetcher, stats, log);
         JWKSource<SecurityContext> source = JWKSourceBuilder.create(counting)
                 .cache(config.jwksRefresh().toMillis(), REFRESH_TIMEOUT.toMillis())
                 .refreshAheadCache(REFRESH_AHEAD.toMillis(), true)

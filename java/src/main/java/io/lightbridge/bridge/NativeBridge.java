@@ -3,10 +3,10 @@ package io.lightbridge.bridge;
 import io.lightbridge.app.Lightbridge;
 import io.lightbridge.app.Version;
 import io.lightbridge.config.ConfigException;
+import io.lightbridge.log.ServerLog;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.function.Consumer;
 
 /**
  * The one JNI entry point. The server calls {@link #bootstrap} once per (re-)initialisation with its function table;
@@ -69,11 +69,10 @@ public final class NativeBridge {
     }
 
     private MemorySegment startRuntime(String configPath) throws ConfigException {
-        NativeApi log = server;
-        Consumer<String> errorLog = message -> log.log(AbiLayouts.LOG_ERROR, message);
+        ServerLog log = serverLog(server);
         Lightbridge app = configPath.isBlank()
-                ? Lightbridge.startWithDefaults(clock, errorLog)
-                : Lightbridge.start(Path.of(configPath), clock, errorLog);
+                ? Lightbridge.startWithDefaults(clock, log)
+                : Lightbridge.start(Path.of(configPath), clock, log);
         MemorySegment table;
         try {
             var dispatcher = new ExchangeDispatcher(server, app.pipeline(), app.workers(),
@@ -89,5 +88,14 @@ public final class NativeBridge {
                 + app.settings().workers() + " workers, queue " + app.settings().queueCapacity()
                 + (app.settings().diagnostics() ? ", diagnostic routes ON" : ""));
         return table;
+    }
+
+    /** The components' log lines, each at its own level, into the server's error log (and syslog priority). */
+    private static ServerLog serverLog(NativeApi server) {
+        return (level, message) -> server.log(switch (level) {
+            case INFO -> AbiLayouts.LOG_INFO;
+            case WARN -> AbiLayouts.LOG_WARN;
+            case ERROR -> AbiLayouts.LOG_ERROR;
+        }, message);
     }
 }

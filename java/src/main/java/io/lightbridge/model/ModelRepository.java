@@ -2,6 +2,7 @@ package io.lightbridge.model;
 
 import io.lightbridge.config.ConfigException;
 import io.lightbridge.config.ConfigFile;
+import io.lightbridge.log.ServerLog;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -16,7 +17,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 /**
  * The served models of a repository directory {@code <repo>/<model>/<version>/}. Versions are loaded on one background
@@ -28,7 +28,7 @@ public final class ModelRepository implements AutoCloseable {
     private static final long ADMIN_LOAD_TIMEOUT_MINUTES = 5;
 
     private final ModelsConfig config;
-    private final Consumer<String> log;
+    private final ServerLog log;
     private final ModelListener listener;
     private final ModelStats stats = new ModelStats();
     private final Path root;
@@ -36,7 +36,7 @@ public final class ModelRepository implements AutoCloseable {
     private final ScheduledExecutorService loader;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ModelRepository(ModelsConfig config, Consumer<String> log, ModelListener extra) throws IOException {
+    private ModelRepository(ModelsConfig config, ServerLog log, ModelListener extra) throws IOException {
         this.config = config;
         this.log = log;
         this.listener = ModelListener.both(stats, extra);
@@ -51,12 +51,12 @@ public final class ModelRepository implements AutoCloseable {
      *
      * @throws IOException when the repository directory cannot be read
      */
-    public static ModelRepository open(ModelsConfig config, Consumer<String> log) throws IOException {
+    public static ModelRepository open(ModelsConfig config, ServerLog log) throws IOException {
         return open(config, log, ModelListener.NONE);
     }
 
-    /** As {@link #open(ModelsConfig, Consumer)}, also calling {@code listener} (metrics). */
-    public static ModelRepository open(ModelsConfig config, Consumer<String> log, ModelListener listener)
+    /** As {@link #open(ModelsConfig, ServerLog)}, also calling {@code listener} (metrics). */
+    public static ModelRepository open(ModelsConfig config, ServerLog log, ModelListener listener)
             throws IOException {
         var repo = new ModelRepository(config, log, listener);
         try {
@@ -77,7 +77,7 @@ public final class ModelRepository implements AutoCloseable {
      * The composition root's factory: binds the {@code models} section of {@code file} and opens the repository.
      * An unreadable repository directory is a configuration error naming {@code models.repository}.
      */
-    public static ModelRepository start(ConfigFile file, Consumer<String> log, ModelListener listener)
+    public static ModelRepository start(ConfigFile file, ServerLog log, ModelListener listener)
             throws ConfigException {
         ModelsConfig config = ModelsConfig.from(file);
         try {
@@ -272,7 +272,7 @@ public final class ModelRepository implements AutoCloseable {
             scan();
             models.values().forEach(m -> m.reconcile(false));
         } catch (RuntimeException e) {
-            log.accept("model repository poll failed, retrying next round: " + e);
+            log.warn("model repository poll failed, retrying next round: " + e);
         }
     }
 
@@ -293,19 +293,19 @@ public final class ModelRepository implements AutoCloseable {
                 models.computeIfAbsent(name, m -> new ServedModel(m, p, config, listener, log));
             }
         } catch (IOException e) {
-            log.accept("cannot list model repository " + root + ": " + e.getMessage());
+            log.warn("cannot list model repository " + root + ": " + e.getMessage());
             return;
         }
         for (String name : List.copyOf(models.keySet())) {
             if (!seen.contains(name)) {
                 ServedModel gone = models.remove(name);
                 gone.close();
-                log.accept("model " + name + " removed: its directory is gone");
+                log.info("model " + name + " removed: its directory is gone");
             }
         }
         for (String name : config.serve()) {
             if (!seen.contains(name)) {
-                log.accept("model " + name + " is configured to be served but has no directory in " + root);
+                log.warn("model " + name + " is configured to be served but has no directory in " + root);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.lightbridge.model;
 
 import io.lightbridge.config.ConfigException;
+import io.lightbridge.log.ServerLog;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 
 /**
  * One model directory and the versions of it that are served. Requests read an immutable {@link State} snapshot;
@@ -36,12 +36,12 @@ final class ServedModel {
     private final Path dir;
     private final ModelsConfig global;
     private final ModelListener listener;
-    private final Consumer<String> log;
+    private final ServerLog log;
     private final AtomicReference<State> state = new AtomicReference<>(State.EMPTY);
     private ModelConfig config = ModelConfig.DEFAULTS;
     private PredictionCache cache;
 
-    ServedModel(String name, Path dir, ModelsConfig global, ModelListener listener, Consumer<String> log) {
+    ServedModel(String name, Path dir, ModelsConfig global, ModelListener listener, ServerLog log) {
         this.name = name;
         this.dir = dir;
         this.global = global;
@@ -91,12 +91,12 @@ final class ServedModel {
             try {
                 fresh.put(v, ModelVersion.load(name, v, disk.get(v), config, global.maxIntraOpThreads(), cache, listener));
                 listener.loaded(name, Long.toString(v));
-                log.accept("model " + name + " version " + v + " loaded");
+                log.info("model " + name + " version " + v + " loaded");
             } catch (ModelVersion.LoadFailure e) {
                 failed.put(v, new Failure(e.getMessage(), fingerprints.get(v)));
                 roundFailures.put(v, e.getMessage());
                 listener.loadFailed(name, Long.toString(v), e.getMessage());
-                log.accept("model " + name + " version " + v + " failed to load, previous versions keep serving: "
+                log.error("model " + name + " version " + v + " failed to load, previous versions keep serving: "
                         + e.getMessage());
             }
         }
@@ -145,7 +145,7 @@ final class ServedModel {
             if (after.get(v) != mv) {
                 mv.close();
                 listener.unloaded(name, Long.toString(v));
-                log.accept("model " + name + " version " + v + " retired; it closes when its running calls finish");
+                log.info("model " + name + " version " + v + " retired; it closes when its running calls finish");
             }
         });
     }
@@ -158,7 +158,7 @@ final class ServedModel {
             }
             config = next;
         } catch (ConfigException e) {
-            log.accept("model " + name + ": config.yaml not applied, keeping the previous settings: " + e.getMessage());
+            log.warn("model " + name + ": config.yaml not applied, keeping the previous settings: " + e.getMessage());
         }
     }
 
@@ -173,7 +173,7 @@ final class ServedModel {
                 }
             }
         } catch (IOException e) {
-            log.accept("model " + name + ": cannot list " + dir + ": " + e.getMessage());
+            log.warn("model " + name + ": cannot list " + dir + ": " + e.getMessage());
         }
         return out;
     }

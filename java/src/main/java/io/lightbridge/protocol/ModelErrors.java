@@ -1,11 +1,11 @@
 package io.lightbridge.protocol;
 
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.model.ModelCallException;
 import io.lightbridge.pipeline.ModelHandler;
 import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Response;
 import java.util.Locale;
-import java.util.function.Consumer;
 
 /** Turns model-call failures into the protocols' JSON error responses and audit error classes. */
 public final class ModelErrors {
@@ -15,10 +15,10 @@ public final class ModelErrors {
      * The response for {@code e}; a model failure is logged (the client sees the request id in X-Request-Id) and
      * answered without internals.
      */
-    public static ModelHandler.Outcome outcome(ModelCallException e, String version, Consumer<String> log) {
+    public static ModelHandler.Outcome outcome(ModelCallException e, String version, ServerLog log) {
         Response response;
         if (e.kind() == ModelCallException.Kind.MODEL_FAILED) {
-            log.accept("model call failed: " + e.getMessage());
+            log.error("model call failed: " + e.getMessage());
             response = Response.error(500, "model error: " + e.getMessage()
                     + " (the request id is in X-Request-Id; the model keeps serving)");
         } else {

@@ -1,5 +1,6 @@
 package io.lightbridge.workers;
 
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.pipeline.Handler;
 import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Response;
@@ -65,7 +66,7 @@ public final class WorkerPool implements AutoCloseable {
     private final int workers;
     private final int queueCapacity;
     private final long spinNanos;
-    private final Consumer<String> errorLog;
+    private final ServerLog log;
     private final LongConsumer queueWait;
     private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedDeque<Thread> parked = new ConcurrentLinkedDeque<>();
@@ -88,7 +89,7 @@ public final class WorkerPool implements AutoCloseable {
      * @param queueWait       told, in nanoseconds, how long each request waited before a worker took it
      */
     public WorkerPool(int workers, int queueCapacity, Duration spin, boolean batchScheduling,
-                      Consumer<String> errorLog, LongConsumer queueWait) {
+                      ServerLog log, LongConsumer queueWait) {
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be at least 1");
         }
@@ -98,7 +99,7 @@ public final class WorkerPool implements AutoCloseable {
         this.workers = workers;
         this.queueCapacity = queueCapacity;
         this.spinNanos = spin.toNanos();
-        this.errorLog = errorLog;
+        this.log = log;
         this.queueWait = queueWait;
         this.batchScheduling = batchScheduling;
         for (int i = 0; i < workers; i++) {
@@ -143,7 +144,7 @@ public final class WorkerPool implements AutoCloseable {
     private void startWorking() {
         String refused = batchScheduling ? BatchScheduling.applyToCurrentThread() : null;
         if (refused != null && batchRefusalLogged.compareAndSet(false, true)) {
-            errorLog.accept("workers keep the default scheduling policy (hand-offs cost more): " + refused);
+            log.warn("workers keep the default scheduling policy (hand-offs cost more): " + refused);
         }
         work();
     }
@@ -194,7 +195,7 @@ public final class WorkerPool implements AutoCloseable {
             response = job.handler.handle(job.request);
         } catch (Throwable t) {
             failed.increment();
-            errorLog.accept("request handler failed for " + job.request.method() + " " + job.request.path() + ": " + t);
+            log.error("request handler failed for " + job.request.method() + " " + job.request.path() + ": " + t);
             response = FAILED;
         } finally {
             busy.decrementAndGet();
@@ -214,7 +215,7 @@ public final class WorkerPool implements AutoCloseable {
         try {
             job.reply.accept(response);
         } catch (Throwable t) {
-            errorLog.accept("could not deliver a response: " + t);
+            log.error("could not deliver a response: " + t);
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lightbridge.auth.Principal;
 import io.lightbridge.config.ConfigFile;
+import io.lightbridge.log.ServerLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -41,12 +42,13 @@ class PolicyStoreTest {
     Path dir;
 
     final List<String> log = new CopyOnWriteArrayList<>();
+    final ServerLog serverLog = ServerLog.lines(log::add);
 
     @Test
     void reloadsAGoodFileAndKeepsThePolicyOnABrokenOne() throws Exception {
         Path file = dir.resolve("lightbridge.yaml");
         Files.writeString(file, config("data-science", "0s"));
-        try (var store = PolicyStore.load(ConfigFile.read(file, ConfigFile.SECTIONS), log::add)) {
+        try (var store = PolicyStore.load(ConfigFile.read(file, ConfigFile.SECTIONS), serverLog)) {
             assertTrue(store.decide(DS, Action.INFER, "churn").allowed());
             assertFalse(store.decide(CONSUMER, Action.INFER, "churn").allowed());
 
@@ -59,7 +61,7 @@ class PolicyStoreTest {
             assertFalse(store.reload());
             assertEquals(new Decision(true, "use"), store.decide(CONSUMER, Action.INFER, "churn"));
             String last = log.getLast();
-            assertTrue(last.contains(file + ":6") && last.contains("unknown action 'predict'")
+            assertTrue(last.startsWith("WARN ") && last.contains(file + ":6") && last.contains("unknown action 'predict'")
                     && last.contains("previous policy stays in force"), last);
 
             Files.writeString(file, "");
@@ -78,7 +80,7 @@ class PolicyStoreTest {
     void picksUpAFileReplacedByRename() throws Exception {
         Path file = dir.resolve("lightbridge.yaml");
         Files.writeString(file, config("data-science", "50ms"));
-        try (var store = PolicyStore.load(ConfigFile.read(file, ConfigFile.SECTIONS), log::add)) {
+        try (var store = PolicyStore.load(ConfigFile.read(file, ConfigFile.SECTIONS), serverLog)) {
             Path next = dir.resolve("lightbridge.yaml.new");
             Files.writeString(next, config("ml-consumers", "50ms"));
             Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -103,7 +105,7 @@ class PolicyStoreTest {
     void aMissingSectionDeniesEverythingAndSaysSo() throws Exception {
         Path file = dir.resolve("lightbridge.yaml");
         Files.writeString(file, "server: {}\n");
-        try (var store = PolicyStore.load(ConfigFile.read(file, ConfigFile.SECTIONS), log::add)) {
+        try (var store = PolicyStore.load(ConfigFile.read(file, ConfigFile.SECTIONS), serverLog)) {
             assertEquals(Decision.defaultDeny(), store.decide(DS, Action.INFER, "churn"));
             assertTrue(log.getFirst().contains("every guarded call is denied"), log.toString());
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lightbridge.config.ConfigException;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.pipeline.Request;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,17 +23,18 @@ class LightbridgeTest {
     Path dir;
 
     private final List<String> errors = new ArrayList<>();
+    private final ServerLog serverLog = ServerLog.lines(errors::add);
 
     private Lightbridge start(String yaml) throws Exception {
         Path config = dir.resolve("lightbridge.yaml");
         Files.writeString(config, yaml);
-        return Lightbridge.start(config, Clock.systemUTC(), errors::add);
+        return Lightbridge.start(config, Clock.systemUTC(), serverLog);
     }
 
     private ConfigException rejected(String yaml) throws Exception {
         Path config = dir.resolve("lightbridge.yaml");
         Files.writeString(config, yaml);
-        return assertThrows(ConfigException.class, () -> Lightbridge.start(config, Clock.systemUTC(), errors::add));
+        return assertThrows(ConfigException.class, () -> Lightbridge.start(config, Clock.systemUTC(), serverLog));
     }
 
     @Test
@@ -97,10 +99,10 @@ class LightbridgeTest {
             app.onSighup();
             assertTrue(System.nanoTime() - start < 1_000_000_000L, "onSighup must not wait for the work it starts");
             long until = System.nanoTime() + 5_000_000_000L;
-            while (errors.stream().noneMatch(line -> line.startsWith("policy reloaded")) && System.nanoTime() < until) {
+            while (errors.stream().noneMatch(line -> line.startsWith("INFO policy reloaded")) && System.nanoTime() < until) {
                 Thread.sleep(10);
             }
-            assertTrue(errors.stream().anyMatch(line -> line.startsWith("policy reloaded: 1 rules")), errors.toString());
+            assertTrue(errors.stream().anyMatch(line -> line.startsWith("INFO policy reloaded: 1 rules")), errors.toString());
             assertTrue(errors.stream().noneMatch(line -> line.contains("failed") || line.contains("rejected")),
                     errors.toString());
         }

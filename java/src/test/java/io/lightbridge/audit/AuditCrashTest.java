@@ -2,6 +2,7 @@ package io.lightbridge.audit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lightbridge.log.ServerLog;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +65,7 @@ class AuditCrashTest {
         assertTrue(missing.isEmpty(), "acknowledged but not recorded: " + missing);
 
         // The next start cuts an incomplete last line, if the kill left one, and continues the chain.
-        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), s -> {}, AuditMetrics.NONE)) {
+        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), ServerLog.NONE, AuditMetrics.NONE)) {
             trail.append(AuditRecords.allowed(1));
         }
         var result = AuditVerifier.verify(List.of(log));

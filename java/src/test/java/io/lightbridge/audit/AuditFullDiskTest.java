@@ -8,6 +8,7 @@ import io.lightbridge.acl.Policy;
 import io.lightbridge.acl.PolicyConfig;
 import io.lightbridge.acl.PolicyStore;
 import io.lightbridge.config.ConfigFile;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.pipeline.Pipeline;
 import io.lightbridge.testing.TestServer;
 import java.io.IOException;
@@ -32,6 +33,7 @@ class AuditFullDiskTest {
 
     Path mount;
     final List<String> log = new CopyOnWriteArrayList<>();
+    final ServerLog serverLog = ServerLog.lines(log::add);
 
     @BeforeEach
     void mountTinyTmpfs() throws Exception {
@@ -60,8 +62,8 @@ class AuditFullDiskTest {
         var policy = Policy.compile(ConfigFile.of(Path.of("t.yaml"), TestServer.POLICY, ConfigFile.SECTIONS)
                 .section("policy", PolicyConfig.class, null));
         Path filler = mount.resolve("filler");
-        try (AuditTrail trail = AuditTrails.create(config, Clock.systemUTC(), log::add, AuditMetrics.NONE)) {
-            var pipeline = new Pipeline(server.router, server.authenticator, policy, trail, Clock.systemUTC(), log::add);
+        try (AuditTrail trail = AuditTrails.create(config, Clock.systemUTC(), serverLog, AuditMetrics.NONE)) {
+            var pipeline = new Pipeline(server.router, server.authenticator, policy, trail, Clock.systemUTC(), serverLog);
             for (int i = 0; i < 5; i++) {
                 assertEquals(200, pipeline.handle(call("before-" + i)).status());
             }

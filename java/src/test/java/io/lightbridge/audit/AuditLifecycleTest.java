@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.testing.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ class AuditLifecycleTest {
     Path dir;
 
     final List<String> log = new CopyOnWriteArrayList<>();
+    final ServerLog serverLog = ServerLog.lines(log::add);
 
     AuditConfig config(Durability durability, String rotateSize, Duration rotateEvery) {
         return new AuditConfig(durability, dir.toString(), null, rotateSize, rotateEvery, null, null, null, null);
@@ -38,7 +40,7 @@ class AuditLifecycleTest {
 
     @Test
     void rotatesBySizeAndTheChainSpansTheFiles() throws Exception {
-        try (AuditTrail trail = AuditTrails.create(config(Durability.SYNC, "2KiB", null), Clock.systemUTC(), log::add,
+        try (AuditTrail trail = AuditTrails.create(config(Durability.SYNC, "2KiB", null), Clock.systemUTC(), serverLog,
                 AuditMetrics.NONE)) {
             for (int i = 1; i <= 20; i++) {
                 trail.append(AuditRecords.allowed(i));
@@ -64,7 +66,7 @@ class AuditLifecycleTest {
     @Test
     void rotatesByTime() throws Exception {
         var clock = new MutableClock(Instant.parse("2026-11-25T00:00:00Z"));
-        try (AuditTrail trail = AuditTrails.create(config(Durability.SYNC, null, Duration.ofHours(1)), clock, log::add,
+        try (AuditTrail trail = AuditTrails.create(config(Durability.SYNC, null, Duration.ofHours(1)), clock, serverLog,
                 AuditMetrics.NONE)) {
             trail.append(AuditRecords.allowed(1));
             trail.append(AuditRecords.allowed(2));
@@ -81,7 +83,7 @@ class AuditLifecycleTest {
 
     @Test
     void reopensAfterLogrotateMovedTheFile() throws Exception {
-        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), log::add, AuditMetrics.NONE)) {
+        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), serverLog, AuditMetrics.NONE)) {
             trail.append(AuditRecords.allowed(1));
             trail.append(AuditRecords.allowed(2));
             Files.move(dir.resolve("audit.log"), dir.resolve("audit.log.1.log"));
@@ -97,13 +99,13 @@ class AuditLifecycleTest {
 
     @Test
     void aRestartContinuesTheChainAndCutsAnIncompleteLastRecord() throws Exception {
-        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), log::add, AuditMetrics.NONE)) {
+        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), serverLog, AuditMetrics.NONE)) {
             trail.append(AuditRecords.allowed(1));
             trail.append(AuditRecords.allowed(2));
         }
         Path file = dir.resolve("audit.log");
         Files.writeString(file, "{\"seq\":3,\"time\":\"2026-11-25T15:", StandardOpenOption.APPEND); // a crash mid-write
-        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), log::add, AuditMetrics.NONE)) {
+        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), serverLog, AuditMetrics.NONE)) {
             trail.append(AuditRecords.allowed(3));
         }
         assertTrue(log.stream().anyMatch(l -> l.contains("removed an incomplete last record")), log.toString());
@@ -114,14 +116,14 @@ class AuditLifecycleTest {
 
     @Test
     void aRestartAfterTheTailWasCutKeepsTheGapVisible() throws Exception {
-        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), log::add, AuditMetrics.NONE)) {
+        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), serverLog, AuditMetrics.NONE)) {
             for (int i = 1; i <= 5; i++) {
                 trail.append(AuditRecords.allowed(i));
             }
         }
         Path file = dir.resolve("audit.log");
         Files.write(file, Files.readAllLines(file).subList(0, 3));
-        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), log::add, AuditMetrics.NONE)) {
+        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), serverLog, AuditMetrics.NONE)) {
             trail.append(AuditRecords.allowed(6));
         }
         assertTrue(log.stream().anyMatch(l -> l.contains("records were cut off")), log.toString());
@@ -146,7 +148,7 @@ class AuditLifecycleTest {
             @Override
             public void syslogFailed() {}
         };
-        try (AuditTrail trail = AuditTrails.create(config(Durability.ASYNC, null, null), Clock.systemUTC(), log::add, counting)) {
+        try (AuditTrail trail = AuditTrails.create(config(Durability.ASYNC, null, null), Clock.systemUTC(), serverLog, counting)) {
             for (int i = 1; i <= n; i++) {
                 trail.append(AuditRecords.allowed(i));
             }
@@ -159,14 +161,14 @@ class AuditLifecycleTest {
 
     @Test
     void offRecordsNothing() throws Exception {
-        var trail = AuditTrails.create(config(Durability.OFF, null, null), Clock.systemUTC(), log::add, AuditMetrics.NONE);
+        var trail = AuditTrails.create(config(Durability.OFF, null, null), Clock.systemUTC(), serverLog, AuditMetrics.NONE);
         assertEquals(AuditTrail.DISABLED, trail);
         assertTrue(log.getFirst().contains("NOT audited"));
     }
 
     @Test
     void closeIsIdempotentAndLaterAppendsFail() throws Exception {
-        AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), log::add, AuditMetrics.NONE);
+        AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), serverLog, AuditMetrics.NONE);
         trail.append(AuditRecords.allowed(1));
         trail.close();
         trail.close();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lightbridge.cli.CommandLine;
+import io.lightbridge.log.ServerLog;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,7 @@ class AuditVerifierTest {
 
     @BeforeEach
     void writeTenRecords() throws Exception {
-        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), s -> {}, AuditMetrics.NONE)) {
+        try (AuditTrail trail = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), ServerLog.NONE, AuditMetrics.NONE)) {
             for (int i = 1; i <= 10; i++) {
                 trail.append(AuditRecords.allowed(i));
             }

@@ -1,5 +1,6 @@
 package io.lightbridge.audit;
 
+import io.lightbridge.log.ServerLog;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -12,7 +13,7 @@ public final class CrashingWriter {
     private CrashingWriter() {}
 
     public static void main(String[] args) throws Exception {
-        var trail = AuditTrails.create(AuditConfig.sync(Path.of(args[0])), Clock.systemUTC(), System.err::println,
+        var trail = AuditTrails.create(AuditConfig.sync(Path.of(args[0])), Clock.systemUTC(), ServerLog.lines(System.err::println),
                 AuditMetrics.NONE);
         for (int t = 0; t < 4; t++) {
             int thread = t;

@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lightbridge.acl.Action;
 import io.lightbridge.acl.Policy;
 import io.lightbridge.acl.PolicyConfig;
 import io.lightbridge.acl.PolicyStore;
 import io.lightbridge.config.ConfigFile;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.pipeline.Pipeline;
 import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Response;
+import io.lightbridge.pipeline.Route;
+import io.lightbridge.pipeline.Router;
 import io.lightbridge.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,6 +46,7 @@ class PipelineAuditTest {
     Path dir;
 
     final List<String> log = new CopyOnWriteArrayList<>();
+    final ServerLog serverLog = ServerLog.lines(log::add);
 
     static Policy policy() throws Exception {
         var file = ConfigFile.of(Path.of("test.yaml"), TestServer.POLICY, ConfigFile.SECTIONS);
@@ -59,14 +64,35 @@ class PipelineAuditTest {
     }
 
     @Test
+    void aModelHandlerThatThrowsStillLeavesItsRecord() throws Exception {
+        var server = new TestServer();
+        Router throwing = request -> new Route.Guarded(Action.INFER, TestServer.MODEL, null, (r, p) -> {
+            throw new IllegalStateException("handler bug");
+        });
+        try (AuditTrail audit = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), serverLog, AuditMetrics.NONE)) {
+            var pipeline = new Pipeline(throwing, server.authenticator, policy(), audit, Clock.systemUTC(), serverLog);
+            Response r = pipeline.handle(request(Kind.ALLOWED, "req-throws"));
+            assertEquals(500, r.status());
+        }
+        List<String> lines = Files.readAllLines(dir.resolve("audit.log"));
+        assertEquals(1, lines.size(), "a failed model call is audited too");
+        JsonNode record = new ObjectMapper().readTree(lines.getFirst());
+        assertEquals("req-throws", record.get("request_id").asText());
+        assertEquals(500, record.get("status").asInt());
+        assertEquals("allow", record.get("decision").asText());
+        assertEquals("internal", record.get("error_class").asText());
+        assertTrue(log.stream().anyMatch(l -> l.contains("req-throws") && l.contains("handler bug")), log::toString);
+    }
+
+    @Test
     void everyCallHasExactlyOneRecordAndTheChainVerifies() throws Exception {
         var server = new TestServer();
         int n = 200;
         var expected = new ConcurrentHashMap<String, Kind>();
         var statuses = new ConcurrentHashMap<String, Integer>();
-        try (AuditTrail audit = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), log::add, AuditMetrics.NONE);
+        try (AuditTrail audit = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), serverLog, AuditMetrics.NONE);
              var pool = Executors.newFixedThreadPool(8)) {
-            var pipeline = new Pipeline(server.router, server.authenticator, policy(), audit, Clock.systemUTC(), log::add);
+            var pipeline = new Pipeline(server.router, server.authenticator, policy(), audit, Clock.systemUTC(), serverLog);
             var futures = new ArrayList<Future<?>>();
             for (int i = 0; i < n; i++) {
                 Kind kind = Kind.values()[i % Kind.values().length];

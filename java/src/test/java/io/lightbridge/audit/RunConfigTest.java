@@ -8,6 +8,7 @@ import io.lightbridge.acl.Action;
 import io.lightbridge.acl.PolicyStore;
 import io.lightbridge.auth.Principal;
 import io.lightbridge.config.ConfigFile;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.metrics.MetricsConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ class RunConfigTest {
         assertEquals(Duration.ofDays(1), audit.rotateEvery());
         assertEquals("/metrics", config.section("metrics", MetricsConfig.class, MetricsConfig.DEFAULT).path());
 
-        try (var policy = PolicyStore.load(config, s -> {})) {
+        try (var policy = PolicyStore.load(config, ServerLog.NONE)) {
             var ds = with(Set.of("data-science"), Set.of());
             var admin = with(Set.of(), Set.of("ml-admin"));
             var other = with(Set.of("ml-consumers"), Set.of("user"));

@@ -3,6 +3,7 @@ package io.lightbridge.audit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lightbridge.log.ServerLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,7 +26,7 @@ class SyslogSinkTest {
         try (var receiver = new UnixDatagramReceiver(socket.toString())) {
             var config = new AuditConfig(Durability.SYNC, dir.resolve("audit").toString(), null, null, null, null, null,
                     null, new SyslogConfig(true, socket.toString(), "authpriv", "lightbridge"));
-            try (AuditTrail trail = AuditTrails.create(config, Clock.systemUTC(), s -> {}, AuditMetrics.NONE)) {
+            try (AuditTrail trail = AuditTrails.create(config, Clock.systemUTC(), ServerLog.NONE, AuditMetrics.NONE)) {
                 trail.append(AuditRecords.allowed(1));
                 trail.append(AuditRecords.allowed(2));
                 var denied = AuditRecords.allowed(3);
@@ -63,7 +64,7 @@ class SyslogSinkTest {
                 failures.incrementAndGet();
             }
         };
-        try (AuditTrail trail = AuditTrails.create(config, Clock.systemUTC(), log::add, metrics)) {
+        try (AuditTrail trail = AuditTrails.create(config, Clock.systemUTC(), ServerLog.lines(log::add), metrics)) {
             for (int i = 1; i <= 4; i++) {
                 trail.append(AuditRecords.allowed(i));
             }

@@ -8,6 +8,7 @@ import io.lightbridge.acl.Action;
 import io.lightbridge.acl.Decision;
 import io.lightbridge.audit.AuditRecord;
 import io.lightbridge.audit.AuditTrail;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.pipeline.Headers;
 import io.lightbridge.pipeline.ModelHandler;
 import io.lightbridge.pipeline.Pipeline;
@@ -31,12 +32,13 @@ class IdentityInPipelineTest {
     private Pipeline pipeline;
     private final List<AuditRecord> audited = new CopyOnWriteArrayList<>();
     private final List<String> log = new CopyOnWriteArrayList<>();
+    private final ServerLog serverLog = ServerLog.lines(log::add);
 
     @BeforeEach
     void start() throws Exception {
         idp = new LocalIssuer();
         var clock = new MutableClock(NOW);
-        identity = Identity.create(new IdentityConfig(List.of(idp.config()), null), clock, log::add);
+        identity = Identity.create(new IdentityConfig(List.of(idp.config()), null), clock, serverLog);
         ModelHandler model = (request, principal) ->
                 ModelHandler.Outcome.of(Response.json(200, "{\"caller\":\"" + principal.subject() + "\"}"), "1");
         var audit = new AuditTrail() {
@@ -50,7 +52,7 @@ class IdentityInPipelineTest {
         };
         pipeline = new Pipeline(request -> new Route.Guarded(Action.INFER, "iris", null, model), identity,
                 (principal, action, resource) -> new Decision(principal.roles().contains("model-reader"), "readers"),
-                audit, clock, log::add);
+                audit, clock, serverLog);
     }
 
     @AfterEach
@@ -97,10 +99,10 @@ class IdentityInPipelineTest {
     @Test
     void issuerWithoutKeysIsA503() throws Exception {
         idp.close();
-        try (var offline = Identity.create(new IdentityConfig(List.of(idp.config()), null), new MutableClock(NOW), log::add)) {
+        try (var offline = Identity.create(new IdentityConfig(List.of(idp.config()), null), new MutableClock(NOW), serverLog)) {
             var p = new Pipeline(request -> new Route.Guarded(Action.INFER, "iris", null,
                     (r, principal) -> ModelHandler.Outcome.of(Response.json(200, "{}"), "1")), offline,
-                    (principal, action, resource) -> Decision.defaultDeny(), AuditTrail.DISABLED, new MutableClock(NOW), log::add);
+                    (principal, action, resource) -> Decision.defaultDeny(), AuditTrail.DISABLED, new MutableClock(NOW), serverLog);
             Response response = p.handle(new Request("POST", "/v2/models/iris/infer", "",
                     Headers.of("Authorization", "Bearer " + idp.rs256(idp.claims(NOW).build())), "127.0.0.1", null));
             assertEquals(503, response.status());

@@ -19,6 +19,7 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import io.lightbridge.auth.AuthenticationException.Fault;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.pipeline.Headers;
 import io.lightbridge.pipeline.Request;
 import java.net.InetAddress;
@@ -48,12 +49,13 @@ class IdentityTest {
     private MutableClock clock;
     private Identity identity;
     private final List<String> log = new CopyOnWriteArrayList<>();
+    private final ServerLog serverLog = ServerLog.lines(log::add);
 
     @BeforeEach
     void start() throws Exception {
         idp = new LocalIssuer();
         clock = new MutableClock(START);
-        identity = Identity.create(new IdentityConfig(List.of(idp.config()), null), clock, log::add);
+        identity = Identity.create(new IdentityConfig(List.of(idp.config()), null), clock, serverLog);
     }
 
     @AfterEach
@@ -340,7 +342,7 @@ class IdentityTest {
         }
         var down = new IssuerConfig("http://127.0.0.1:" + port, List.of("lightbridge"), null, null, null, null, null,
                 null, null, null, null, null, null, null, null, null);
-        try (var offline = Identity.create(new IdentityConfig(List.of(down), null), clock, log::add)) {
+        try (var offline = Identity.create(new IdentityConfig(List.of(down), null), clock, serverLog)) {
             String token = idp.rs256(claims().issuer(down.issuer()).build());
             var e = assertThrows(AuthenticationException.class, () -> offline.validate(token));
             assertEquals(Fault.SERVER, e.fault());
@@ -354,7 +356,7 @@ class IdentityTest {
         Path file = dir.resolve("jwks.json");
         var fileIssuer = new IssuerConfig("http://127.0.0.1/lightbridge-dev", List.of("lightbridge"), null, null, null,
                 null, null, null, null, null, null, null, null, file, null, null);
-        try (var local = Identity.create(new IdentityConfig(List.of(fileIssuer), null), clock, log::add)) {
+        try (var local = Identity.create(new IdentityConfig(List.of(fileIssuer), null), clock, serverLog)) {
             Files.writeString(file, new JWKSet(List.<JWK>of(idp.ec.toPublicJWK())).toString());
             String token = idp.es256(claims().issuer(fileIssuer.issuer()).build());
             Principal p = null;
@@ -379,7 +381,7 @@ class IdentityTest {
         Files.write(secret, bytes);
         var hs = new IssuerConfig("https://hs.example.com", List.of("lightbridge"), null, List.of("HS256"), null, null,
                 null, null, null, null, null, null, null, null, secret, null);
-        try (var hmac = Identity.create(new IdentityConfig(List.of(hs), null), clock, log::add)) {
+        try (var hmac = Identity.create(new IdentityConfig(List.of(hs), null), clock, serverLog)) {
             var jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims().issuer(hs.issuer()).build());
             jwt.sign(new MACSigner(bytes));
             assertEquals("alice", hmac.validate(jwt.serialize()).subject());

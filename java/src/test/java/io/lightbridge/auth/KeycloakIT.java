@@ -14,6 +14,7 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.lightbridge.auth.AuthenticationException.Fault;
+import io.lightbridge.log.ServerLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -72,7 +73,7 @@ class KeycloakIT {
                 %s""".formatted(keycloak.issuer(), extraYaml);
         var config = io.lightbridge.config.ConfigFile.of(Path.of("keycloak-it.yaml"), yaml, Set.of("identity"))
                 .section("identity", IdentityConfig.class, null);
-        return Identity.create(config, Clock.systemUTC(), log::add);
+        return Identity.create(config, Clock.systemUTC(), ServerLog.lines(log::add));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lightbridge.protocol.ModelPipeline;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -206,6 +207,24 @@ class NativeBridgeTest {
         assertEquals(0, new NativeBridge(Clock.systemUTC()).start(server.nativeApi.address(), config.toString()));
         assertEquals(List.of(AbiLayouts.LOG_ERROR + " lightbridge: configuration error: " + config
                 + ":3: server.queue-capacty: unknown key 'queue-capacty'"), server.log);
+    }
+
+    @Test
+    void componentLinesReachTheServerLogAtTheirOwnLevel() throws Exception {
+        Path repo = ModelPipeline.repositoryWith(dir, "gather", "two-columns");
+        Files.write(repo.resolve("two-columns/1/model.onnx"), new byte[] {1, 2, 3});
+        var server = new FakeServer();
+        start(server, "models:\n  repository: " + repo + "\n  poll-interval: 0s\n");
+        try {
+            assertTrue(server.log.contains(AbiLayouts.LOG_INFO + " lightbridge: model gather version 1 loaded"),
+                    server.log.toString());
+            assertTrue(server.log.stream().anyMatch(line -> line.startsWith(AbiLayouts.LOG_WARN
+                    + " lightbridge: audit: no audit section")), server.log.toString());
+            assertTrue(server.log.stream().anyMatch(line -> line.startsWith(AbiLayouts.LOG_ERROR
+                    + " lightbridge: model two-columns version 1 failed to load")), server.log.toString());
+        } finally {
+            bridge.runtime().close();
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.lightbridge.audit.AuditConfig;
 import io.lightbridge.audit.AuditTrail;
 import io.lightbridge.audit.AuditTrails;
 import io.lightbridge.config.ConfigFile;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.pipeline.Headers;
 import io.lightbridge.pipeline.Pipeline;
 import io.lightbridge.pipeline.Request;
@@ -74,9 +75,9 @@ class MetricsTest {
         metrics.countJwks(jwksRefreshes::get, () -> 0);
         Policy policy = Policy.compile(ConfigFile.of(Path.of("t.yaml"), TestServer.POLICY, ConfigFile.SECTIONS)
                 .section("policy", PolicyConfig.class, null));
-        try (AuditTrail audit = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), s -> {}, metrics.auditMetrics())) {
+        try (AuditTrail audit = AuditTrails.create(AuditConfig.sync(dir), Clock.systemUTC(), ServerLog.NONE, metrics.auditMetrics())) {
             var pipeline = new Pipeline(Router.firstOf(metrics.router(), server.router), server.authenticator, policy, audit,
-                    Clock.systemUTC(), s -> {}, metrics.callMetrics());
+                    Clock.systemUTC(), ServerLog.NONE, metrics.callMetrics());
 
             Response first = pipeline.handle(scrape("ann;;ml-admin"));
             assertEquals(200, first.status(), first.bodyText());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.protocol.ModelPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +43,8 @@ class BatchingAndCacheTest {
         ModelPipeline.copyTree(repo.resolve("breast-cancer").resolve("1"), plain.resolve("breast-cancer").resolve("1"));
         Files.writeString(repo.resolve("breast-cancer").resolve("config.yaml"),
                 "dynamic-batching:\n  max-batch-size: 16\n  max-queue-delay-us: 2000\n");
-        try (var batched = ModelRepository.open(ModelPipeline.config(repo), s -> {});
-             var direct = ModelRepository.open(ModelPipeline.config(plain), s -> {})) {
+        try (var batched = ModelRepository.open(ModelPipeline.config(repo), ServerLog.NONE);
+             var direct = ModelRepository.open(ModelPipeline.config(plain), ServerLog.NONE)) {
             int callers = 24;
             int perCaller = 40;
             var expected = new ArrayList<float[]>();
@@ -97,7 +98,7 @@ class BatchingAndCacheTest {
         Path repo = ModelPipeline.repositoryWith(tmp, "gather", "identity-all-types");
         Files.writeString(repo.resolve("gather").resolve("config.yaml"),
                 "dynamic-batching:\n  max-batch-size: 8\n  max-queue-delay-us: 20000\n");
-        try (var repository = ModelRepository.open(ModelPipeline.config(repo), s -> {})) {
+        try (var repository = ModelRepository.open(ModelPipeline.config(repo), ServerLog.NONE)) {
             var results = new ConcurrentLinkedQueue<String>();
             var threads = new ArrayList<Thread>();
             for (int i = 0; i < 4; i++) {
@@ -125,7 +126,7 @@ class BatchingAndCacheTest {
         ModelPipeline.copyTree(ModelPipeline.TEST_MODELS.resolve("constant-half"), repo.resolve("breast-cancer").resolve("2"));
         Files.writeString(repo.resolve("breast-cancer").resolve("config.yaml"),
                 "version-policy:\n  all: true\ncache:\n  max-entries: 100\n");
-        try (var repository = ModelRepository.open(ModelPipeline.config(repo), s -> {})) {
+        try (var repository = ModelRepository.open(ModelPipeline.config(repo), ServerLog.NONE)) {
             List<Tensor> in = List.of(Tensor.ofFloats("input", new long[] {1, 30}, row(1, 1)));
             InferenceResult v1 = infer(repository, "1", in);
             InferenceResult v1Again = infer(repository, "1", in);
@@ -151,7 +152,7 @@ class BatchingAndCacheTest {
     void aVersionReloadedFromChangedFilesStartsWithAnEmptyCache() throws Exception {
         Path repo = ModelPipeline.repositoryWith(tmp, "breast-cancer");
         Files.writeString(repo.resolve("breast-cancer").resolve("config.yaml"), "cache:\n  max-entries: 100\n");
-        try (var repository = ModelRepository.open(ModelPipeline.config(repo), s -> {})) {
+        try (var repository = ModelRepository.open(ModelPipeline.config(repo), ServerLog.NONE)) {
             List<Tensor> in = List.of(Tensor.ofFloats("input", new long[] {1, 30}, row(1, 1)));
             infer(repository, "1", in);
             assertTrue(infer(repository, "1", in).cached());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lightbridge.config.ConfigException;
 import io.lightbridge.config.ConfigFile;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.protocol.ModelPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,12 +46,12 @@ class RepositoryConfigTest {
         var file = ConfigFile.of(tmp.resolve("lightbridge.yaml"), "models:\n  repository: " + ModelPipeline.SAMPLES
                 + "\n  serve: [breast-cancer, digits]\n  poll-interval: 2s\n  default-model: breast-cancer\n"
                 + "  max-intra-op-threads: 2\n", Set.of("models"));
-        try (var repository = ModelRepository.start(file, s -> {}, ModelListener.NONE)) {
+        try (var repository = ModelRepository.start(file, ServerLog.NONE, ModelListener.NONE)) {
             assertTrue(repository.allReady());
             assertEquals(List.of("breast-cancer", "digits"), repository.index().stream().map(VersionStatus::model).toList());
         }
         var missing = ConfigFile.of(tmp.resolve("l.yaml"), "models:\n  repository: nowhere\n", Set.of("models"));
-        var e = assertThrows(ConfigException.class, () -> ModelRepository.start(missing, s -> {}, ModelListener.NONE));
+        var e = assertThrows(ConfigException.class, () -> ModelRepository.start(missing, ServerLog.NONE, ModelListener.NONE));
         assertEquals("models.repository", e.key());
     }
 
@@ -90,7 +91,7 @@ class RepositoryConfigTest {
             ModelPipeline.copyTree(ModelPipeline.TEST_MODELS.resolve("constant-half"), model.resolve(Integer.toString(v)));
         }
         Files.writeString(model.resolve("config.yaml"), "version-policy:\n  latest: 2\naliases:\n  champion: 1\n");
-        try (var repository = ModelRepository.open(ModelPipeline.config(repo), s -> {})) {
+        try (var repository = ModelRepository.open(ModelPipeline.config(repo), ServerLog.NONE)) {
             assertEquals(List.of("1", "3", "4"), ready(repository));
             assertEquals("4", versionOf(repository, null));
             assertEquals("1", versionOf(repository, "champion"));
@@ -117,7 +118,7 @@ class RepositoryConfigTest {
     void onlyTheModelsListedInServeAreServedOrLoadable() throws Exception {
         Path repo = ModelPipeline.repositoryWith(tmp, "gather", "two-columns");
         var config = new ModelsConfig(repo, List.of("gather"), java.time.Duration.ZERO, null, null, null);
-        try (var repository = ModelRepository.open(config, s -> {})) {
+        try (var repository = ModelRepository.open(config, ServerLog.NONE)) {
             assertEquals(List.of("gather"), repository.index().stream().map(VersionStatus::model).toList());
             assertEquals(ModelCallException.Kind.NOT_FOUND,
                     assertThrows(ModelCallException.class, () -> repository.load("two-columns")).kind());
@@ -143,7 +144,7 @@ class RepositoryConfigTest {
 
     @Test
     void unloadStopsServingUntilTheNextLoad() throws Exception {
-        try (var repository = ModelRepository.open(ModelPipeline.config(ModelPipeline.repositoryWith(tmp, "gather")), s -> {})) {
+        try (var repository = ModelRepository.open(ModelPipeline.config(ModelPipeline.repositoryWith(tmp, "gather")), ServerLog.NONE)) {
             repository.unload("gather");
             var e = assertThrows(ModelCallException.class, () -> repository.acquire("gather", null));
             assertEquals(ModelCallException.Kind.NOT_READY, e.kind());
@@ -160,7 +161,7 @@ class RepositoryConfigTest {
         Files.writeString(mlmodel, Files.readString(mlmodel).replace("\\\"name\\\": \\\"input\\\"", "\\\"name\\\": \\\"features\\\"")
                 .replace("\"name\": \"input\"", "\"name\": \"features\""));
         var log = new java.util.ArrayList<String>();
-        try (var repository = ModelRepository.open(ModelPipeline.config(repo), log::add)) {
+        try (var repository = ModelRepository.open(ModelPipeline.config(repo), ServerLog.lines(log::add))) {
             VersionStatus s = repository.index().getFirst();
             assertEquals(VersionStatus.UNAVAILABLE, s.state());
             assertTrue(s.reason().contains("MLmodel signature names inputs [features] but the ONNX model has [input]"), s.reason());
@@ -178,7 +179,7 @@ class RepositoryConfigTest {
         ModelPipeline.copyTree(ModelPipeline.TEST_MODELS.resolve("gather"), outside.resolve("1"));
         Files.createSymbolicLink(repo.resolve("escape"), outside);
         Files.createDirectories(repo.resolve("Upper").resolve("1"));
-        try (var repository = ModelRepository.open(ModelPipeline.config(repo), s -> {})) {
+        try (var repository = ModelRepository.open(ModelPipeline.config(repo), ServerLog.NONE)) {
             for (String name : List.of("escape", "..", "../outside", "Upper", "", ".hidden", "a/b")) {
                 assertEquals(ModelCallException.Kind.NOT_FOUND,
                         assertThrows(ModelCallException.class, () -> repository.acquire(name, null)).kind(), name);

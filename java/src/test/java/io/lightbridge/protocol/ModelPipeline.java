@@ -8,6 +8,7 @@ import io.lightbridge.audit.AuditRecord;
 import io.lightbridge.audit.AuditTrail;
 import io.lightbridge.auth.AuthenticationException;
 import io.lightbridge.auth.Principal;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.model.ModelRepository;
 import io.lightbridge.model.ModelsConfig;
 import io.lightbridge.pipeline.Headers;
@@ -44,10 +45,11 @@ public final class ModelPipeline implements AutoCloseable {
     public final Pipeline pipeline;
     public final ConcurrentLinkedQueue<AuditRecord> audit = new ConcurrentLinkedQueue<>();
     public final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+    public final ServerLog serverLog = ServerLog.lines(log::add);
 
     public ModelPipeline(ModelsConfig config) throws IOException {
-        this.repository = ModelRepository.open(config, log::add);
-        Router router = Router.firstOf(ModelRoutes.create(repository, log::add), InvocationRoutes.create(repository, log::add));
+        this.repository = ModelRepository.open(config, serverLog);
+        Router router = Router.firstOf(ModelRoutes.create(repository, serverLog), InvocationRoutes.create(repository, serverLog));
         AuditTrail trail = new AuditTrail() {
             @Override
             public void ensureWritable() {}
@@ -58,7 +60,7 @@ public final class ModelPipeline implements AutoCloseable {
             }
         };
         this.pipeline = new Pipeline(router, ModelPipeline::authenticate, ModelPipeline::authorize, trail,
-                Clock.systemUTC(), log::add);
+                Clock.systemUTC(), serverLog);
     }
 
     /** A repository directory under {@code tmp} holding copies of the named sample and test models as version 1. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lightbridge.acl.Decision;
 import io.lightbridge.audit.AuditTrail;
 import io.lightbridge.auth.AuthenticationException;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.pipeline.Pipeline;
 import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Response;
@@ -27,6 +28,7 @@ class WorkerPoolTest {
     private final CountDownLatch release = new CountDownLatch(1);
     private final AtomicBoolean lateRequestRan = new AtomicBoolean();
     private final List<String> errors = new CopyOnWriteArrayList<>();
+    private final ServerLog serverLog = ServerLog.lines(errors::add);
 
     /** /block waits for the test, /late records that it ran, /boom throws, /overflow throws an Error, else 200. */
     private final Pipeline pipeline = new Pipeline(
@@ -46,12 +48,12 @@ class WorkerPoolTest {
             request -> {
                 throw new AuthenticationException(AuthenticationException.Fault.SERVER, "none", "no identity in this test");
             },
-            (p, a, r) -> Decision.defaultDeny(), AuditTrail.DISABLED, Clock.systemUTC(), errors::add);
+            (p, a, r) -> Decision.defaultDeny(), AuditTrail.DISABLED, Clock.systemUTC(), serverLog);
 
     private final List<WorkerPool> pools = new java.util.ArrayList<>();
 
     private WorkerPool pool(int workers, int queueCapacity) {
-        var pool = new WorkerPool(workers, queueCapacity, java.time.Duration.ofNanos(20_000), true, errors::add, nanos -> { });
+        var pool = new WorkerPool(workers, queueCapacity, java.time.Duration.ofNanos(20_000), true, serverLog, nanos -> { });
         pools.add(pool);
         return pool;
     }

@@ -295,6 +295,13 @@ final class LighttpdServer implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGKILL, as a crash would: no orderly stop, nothing flushed. Returns once the process is gone. */
+    void kill() throws Exception {
+        signal("KILL");
+        if (!process.waitFor(30, TimeUnit.SECONDS)) fail("lighttpd still running 30 s after SIGKILL");
+        client.close();
+    }
+
     @Override
     public void close() throws Exception {
         client.close();

@@ -8,6 +8,7 @@ import io.lightbridge.audit.AuditTrail;
 import io.lightbridge.audit.AuditTrails;
 import io.lightbridge.audit.Durability;
 import io.lightbridge.auth.Principal;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.pipeline.Headers;
 import io.lightbridge.pipeline.ModelHandler;
 import io.lightbridge.pipeline.Pipeline;
@@ -79,7 +80,7 @@ public class AuditPerRequestBenchmark {
         dir = Files.createTempDirectory(Path.of(System.getProperty("bench.dir", "target")).toAbsolutePath(), "audit-bench");
         var config = new AuditConfig(Durability.ofWireName(durability), dir.toString(), null, "64MiB", null, 65536,
                 null, null, null);
-        trail = AuditTrails.create(config, Clock.systemUTC(), s -> {}, new AuditMetrics() {
+        trail = AuditTrails.create(config, Clock.systemUTC(), ServerLog.NONE, new AuditMetrics() {
             @Override
             public void written(int n, long writeNanos, long lagNanos) {
                 records.add(n);
@@ -102,7 +103,7 @@ public class AuditPerRequestBenchmark {
         };
         var route = new Route.Guarded(Action.INFER, "fraud-detector", null, model);
         pipeline = new Pipeline(req -> route, req -> principal, (p, a, r) -> new Decision(true, "ds-use"), trail,
-                Clock.systemUTC(), s -> {});
+                Clock.systemUTC(), ServerLog.NONE);
         request = new Request("POST", "/v2/models/fraud-detector/infer", "",
                 Headers.of("Authorization", "Bearer x", "X-Request-Id", "bench-1"), "127.0.0.1",
                 "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,30],\"datatype\":\"FP32\",\"data\":[0.1,0.2,0.3]}]}"

@@ -21,6 +21,37 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class InterleavedRatio {
 
+    /** ORT runs on the calling thread with one intra-op thread, so thread CPU time covers both sides. */
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    /**
+     * -Dcallers.sched-batch=true : callers run under SCHED_BATCH, as the server's worker threads do by default
+     * ({@code server.batch-scheduling}); a woken caller then does not preempt the thread that woke it.
+     */
+    private static final boolean BATCH_CALLERS = Boolean.getBoolean("callers.sched-batch");
+
+    private static void schedBatch() {
+        var linker = java.lang.foreign.Linker.nativeLinker();
+        var call = linker.downcallHandle(linker.defaultLookup().find("sched_setscheduler").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.ADDRESS));
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            int rc = (int) call.invokeExact(0, 3 /* SCHED_BATCH */, arena.allocate(java.lang.foreign.ValueLayout.JAVA_INT));
+            if (rc != 0) {
+                throw new IllegalStateException("sched_setscheduler(SCHED_BATCH) returned " + rc);
+            }
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** -Dmodels=breast-cancer : only these sample models. */
+    private static final List<String> MODELS = List.of(System.getProperty("models", "breast-cancer,digits").split(","));
+
     /** -Dbatch.delay.us=… : the batcher's max-queue-delay-us. */
     private static final long DELAY_US = Long.getLong("batch.delay.us", 200);
 
@@ -28,12 +59,12 @@ public final class InterleavedRatio {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         String only = args.length > 1 ? args[1] : "all";
         if (!only.equals("batching")) {
-            for (String model : List.of("breast-cancer", "digits")) {
+            for (String model : MODELS) {
                 pipelineVsRaw(model, rounds);
             }
         }
         if (!only.equals("pipeline")) {
-            for (String model : List.of("breast-cancer", "digits")) {
+            for (String model : MODELS) {
                 batching(model, Math.max(6, rounds / 3));
             }
         }
@@ -51,23 +82,35 @@ public final class InterleavedRatio {
             }
             double[] pipeline = new double[rounds];
             double[] raw = new double[rounds];
+            double[] pipelineCpu = new double[rounds];
+            double[] rawCpu = new double[rounds];
             for (int r = 0; r < rounds; r++) {
+                long c0 = CPU.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 for (int i = 0; i < perRound; i++) {
                     bench.pipeline();
                 }
+                long c1 = CPU.getCurrentThreadCpuTime();
                 long t1 = System.nanoTime();
                 for (int i = 0; i < perRound; i++) {
                     bench.rawSessionRun();
                 }
+                long c2 = CPU.getCurrentThreadCpuTime();
                 long t2 = System.nanoTime();
                 pipeline[r] = (t1 - t0) / 1e3 / perRound;
                 raw[r] = (t2 - t1) / 1e3 / perRound;
+                pipelineCpu[r] = (c1 - c0) / 1e3 / perRound;
+                rawCpu[r] = (c2 - c1) / 1e3 / perRound;
             }
             double p = median(pipeline);
             double q = median(raw);
-            System.out.printf("%-14s pipeline %.2f us/op, raw session.run %.2f us/op, ratio %.2f (median of %d interleaved rounds of %d)%n",
-                    model, p, q, p / q, rounds, perRound);
+            double pc = median(pipelineCpu);
+            double qc = median(rawCpu);
+            double pm = min(pipelineCpu);
+            double qm = min(rawCpu);
+            System.out.printf("%-14s pipeline %.2f us/op, raw session.run %.2f us/op, ratio %.2f; thread CPU %.2f vs %.2f us/op,"
+                    + " ratio %.2f (medians of %d interleaved rounds of %d); fastest rounds' CPU %.2f vs %.2f, ratio %.2f%n",
+                    model, p, q, p / q, pc, qc, pc / qc, rounds, perRound, pm, qm, pm / qm);
         } finally {
             bench.tearDown();
         }
@@ -83,9 +126,19 @@ public final class InterleavedRatio {
             throughput(on, model, inputs, 2_000);
             double[] offs = new double[rounds];
             double[] ons = new double[rounds];
+            double[] offCpu = new double[rounds];
+            double[] onCpu = new double[rounds];
+            double[] offSwitches = new double[rounds];
+            double[] onSwitches = new double[rounds];
             for (int r = 0; r < rounds; r++) {
-                offs[r] = throughput(off, model, inputs, 1_000);
-                ons[r] = throughput(on, model, inputs, 1_000);
+                Round a = throughput(off, model, inputs, 1_000);
+                Round b = throughput(on, model, inputs, 1_000);
+                offs[r] = a.callsPerSecond();
+                ons[r] = b.callsPerSecond();
+                offCpu[r] = a.cpuMicrosPerCall();
+                onCpu[r] = b.cpuMicrosPerCall();
+                offSwitches[r] = a.switchesPerCall();
+                onSwitches[r] = b.switchesPerCall();
             }
             double a = median(offs);
             double b = median(ons);
@@ -93,11 +146,18 @@ public final class InterleavedRatio {
             System.out.printf("%-14s batching at 64 callers: off %.0f calls/s, on %.0f calls/s, ratio %.2f (median of %d interleaved"
                     + " 1 s rounds; max-queue-delay-us %d, %.1f rows per run)%n",
                     model, a, b, b / a, rounds, DELAY_US, (double) stats.batchedRows() / stats.batches());
+            System.out.printf("%-14s   process CPU per call: off %.2f us, on %.2f us (ratio %.2f); context switches per call:"
+                    + " off %.2f, on %.2f; batched session.run wall time per row %.2f us%n", model, median(offCpu), median(onCpu),
+                    median(offCpu) / median(onCpu), median(offSwitches), median(onSwitches),
+                    stats.runNanos() / 1e3 / stats.batchedRows());
         }
     }
 
+    /** One throughput round: calls per second, and the process CPU time and context switches it took per call. */
+    private record Round(double callsPerSecond, double cpuMicrosPerCall, double switchesPerCall) {}
+
     /** Calls per second of 64 threads calling as fast as they can for {@code millis}. */
-    private static double throughput(ModelRepository repo, String model, List<Tensor> inputs, long millis) throws Exception {
+    private static Round throughput(ModelRepository repo, String model, List<Tensor> inputs, long millis) throws Exception {
         var stop = new AtomicBoolean();
         var calls = new LongAdder();
         var failures = new LongAdder();
@@ -105,6 +165,9 @@ public final class InterleavedRatio {
         var threads = new ArrayList<Thread>();
         for (int i = 0; i < 64; i++) {
             threads.add(Thread.ofPlatform().start(() -> {
+                if (BATCH_CALLERS) {
+                    schedBatch();
+                }
                 ready.countDown();
                 while (!stop.get()) {
                     try (ModelLease lease = repo.acquire(model, null)) {
@@ -118,9 +181,13 @@ public final class InterleavedRatio {
         }
         ready.await();
         long start = System.nanoTime();
+        long cpuBefore = PROCESS.getProcessCpuTime();
+        long switchesBefore = contextSwitches();
         long before = calls.sum();
         Thread.sleep(millis);
         long done = calls.sum() - before;
+        long switches = contextSwitches() - switchesBefore;
+        long cpu = PROCESS.getProcessCpuTime() - cpuBefore;
         double seconds = (System.nanoTime() - start) / 1e9;
         stop.set(true);
         for (Thread t : threads) {
@@ -129,7 +196,30 @@ public final class InterleavedRatio {
         if (failures.sum() > 0) {
             throw new IllegalStateException(failures.sum() + " calls failed");
         }
-        return done / seconds;
+        return new Round(done / seconds, cpu / 1e3 / done, (double) switches / done);
+    }
+
+    /** Voluntary and involuntary context switches of every thread of this process so far (Linux /proc). */
+    private static long contextSwitches() throws java.io.IOException {
+        long total = 0;
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            for (var task : tasks.toList()) {
+                try {
+                    for (String line : java.nio.file.Files.readAllLines(task.resolve("status"))) {
+                        if (line.endsWith("ctxt_switches") || line.contains("ctxt_switches:")) {
+                            total += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // a thread that ended between the listing and the read
+                }
+            }
+        }
+        return total;
+    }
+
+    private static double min(double[] xs) {
+        return Arrays.stream(xs).min().orElseThrow();
     }
 
     private static double median(double[] xs) {

@@ -1,5 +1,6 @@
 package io.lightbridge.bench.jmh;
 
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.pipeline.Headers;
 import io.lightbridge.pipeline.Json;
 import io.lightbridge.pipeline.Pipeline;
@@ -42,7 +43,7 @@ public class PipelineRoutingBench {
         Response live = Response.json(200, "{\"live\":true}");
         Router health = r -> r.path().equals("/v2/health/live") ? new Route.Open(x -> live, true) : Route.NOT_FOUND;
         Router metadata = r -> r.path().equals("/v2") ? new Route.Open(x -> live, true) : Route.NOT_FOUND;
-        pipeline = new Pipeline(Router.firstOf(metadata, health), null, null, null, Clock.systemUTC(), System.err::println);
+        pipeline = new Pipeline(Router.firstOf(metadata, health), null, null, null, Clock.systemUTC(), ServerLog.lines(System.err::println));
         this.health = new Request("GET", "/v2/health/live", "", Headers.of("Host", "localhost", "Accept", "*/*"),
                 "127.0.0.1", null);
         this.unknown = new Request("GET", "/v2/nothing-here", "", Headers.of("Host", "localhost"), "127.0.0.1", null);

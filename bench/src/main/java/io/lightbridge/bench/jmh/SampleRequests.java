@@ -3,6 +3,7 @@ package io.lightbridge.bench.jmh;
 import io.lightbridge.acl.Decision;
 import io.lightbridge.audit.AuditTrail;
 import io.lightbridge.auth.Principal;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.model.ModelRepository;
 import io.lightbridge.model.ModelsConfig;
 import io.lightbridge.pipeline.Headers;
@@ -75,7 +76,7 @@ final class SampleRequests {
         if (configYaml != null) {
             Files.writeString(repo.resolve(model).resolve("config.yaml"), configYaml);
         }
-        return ModelRepository.open(new ModelsConfig(repo, List.of(), Duration.ZERO, null, null, null), s -> {});
+        return ModelRepository.open(new ModelsConfig(repo, List.of(), Duration.ZERO, null, null, null), ServerLog.NONE);
     }
 
     /**
@@ -84,7 +85,7 @@ final class SampleRequests {
      */
     static Pipeline pipeline(ModelRepository repository) {
         var principal = new Principal("bench", "bench", null, Set.of(), Set.of(), Set.of(), null, null, Map.of());
-        return new Pipeline(Router.firstOf(ModelRoutes.create(repository, s -> {})), r -> principal,
-                (p, a, res) -> new Decision(true, "bench"), AuditTrail.DISABLED, Clock.systemUTC(), s -> {});
+        return new Pipeline(Router.firstOf(ModelRoutes.create(repository, ServerLog.NONE)), r -> principal,
+                (p, a, res) -> new Decision(true, "bench"), AuditTrail.DISABLED, Clock.systemUTC(), ServerLog.NONE);
     }
 }

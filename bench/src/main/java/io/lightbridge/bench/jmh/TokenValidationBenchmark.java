@@ -20,6 +20,7 @@ import io.lightbridge.auth.Identity;
 import io.lightbridge.auth.IdentityConfig;
 import io.lightbridge.auth.IssuerConfig;
 import io.lightbridge.auth.Principal;
+import io.lightbridge.log.ServerLog;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,8 +82,8 @@ public class TokenValidationBenchmark {
         Files.writeString(jwks, new JWKSet(List.<JWK>of(rsa.toPublicJWK(), ec.toPublicJWK())).toString());
         var issuer = new IssuerConfig(ISSUER, List.of("lightbridge"), null, null, null, null, null, null, null,
                 null, null, null, null, jwks, null, null);
-        uncached = Identity.create(new IdentityConfig(List.of(issuer), 0), Clock.systemUTC(), line -> { });
-        cached = Identity.create(new IdentityConfig(List.of(issuer), 10_000), Clock.systemUTC(), line -> { });
+        uncached = Identity.create(new IdentityConfig(List.of(issuer), 0), Clock.systemUTC(), ServerLog.NONE);
+        cached = Identity.create(new IdentityConfig(List.of(issuer), 10_000), Clock.systemUTC(), ServerLog.NONE);
 
         Instant now = Instant.now();
         // A Keycloak-shaped access token (≈ 1 KB).

@@ -1,5 +1,6 @@
 package io.lightbridge.bench.peer;
 
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.app.Lightbridge;
 import io.lightbridge.config.ConfigException;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ public final class JettyPeerMain {
         }
         Lightbridge app;
         try {
-            app = Lightbridge.start(Path.of(args[0]), Clock.systemUTC(), System.err::println);
+            app = Lightbridge.start(Path.of(args[0]), Clock.systemUTC(), ServerLog.lines(System.err::println));
         } catch (ConfigException e) {
             System.err.println("jetty peer: " + e.getMessage());
             System.exit(2);

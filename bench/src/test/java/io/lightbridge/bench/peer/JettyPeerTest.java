@@ -1,5 +1,6 @@
 package io.lightbridge.bench.peer;
 
+import io.lightbridge.log.ServerLog;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.lightbridge.pipeline.Pipeline;
@@ -26,7 +27,7 @@ class JettyPeerTest {
                 + "\",\"query\":\"" + r.query() + "\",\"x\":\"" + r.header("X-Test") + "\",\"remote\":\""
                 + r.remoteAddress() + "\",\"body\":\"" + new String(r.body()) + "\"}").withHeader("X-Answer", "yes"), false);
         var pipeline = new Pipeline(r -> r.path().startsWith("/echo") ? echo : Route.NOT_FOUND, null, null, null,
-                Clock.systemUTC(), System.err::println);
+                Clock.systemUTC(), ServerLog.lines(System.err::println));
         jetty = new JettyPeer(pipeline, "127.0.0.1", 0);
     }
 

@@ -1,6 +1,7 @@
 package io.lightbridge.protocol.mlflow;
 
 import io.lightbridge.acl.Action;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.model.InferenceResult;
 import io.lightbridge.model.ModelCallException;
 import io.lightbridge.model.ModelLease;
@@ -14,7 +15,6 @@ import io.lightbridge.pipeline.Route;
 import io.lightbridge.pipeline.Router;
 import io.lightbridge.protocol.ModelErrors;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * MLflow scoring ({@code POST /invocations}, the configured default model, as {@code mlflow models serve} serves one
@@ -28,14 +28,14 @@ public final class InvocationRoutes implements Router {
     private static final String INVOCATIONS = "/invocations";
 
     private final ModelRepository repository;
-    private final Consumer<String> log;
+    private final ServerLog log;
 
-    private InvocationRoutes(ModelRepository repository, Consumer<String> log) {
+    private InvocationRoutes(ModelRepository repository, ServerLog log) {
         this.repository = repository;
         this.log = log;
     }
 
-    public static InvocationRoutes create(ModelRepository repository, Consumer<String> log) {
+    public static InvocationRoutes create(ModelRepository repository, ServerLog log) {
         return new InvocationRoutes(repository, log);
     }
 

@@ -1,6 +1,7 @@
 package io.lightbridge.protocol.v2;
 
 import io.lightbridge.auth.Principal;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.model.InferenceResult;
 import io.lightbridge.model.ModelCallException;
 import io.lightbridge.model.ModelLease;
@@ -14,15 +15,14 @@ import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Response;
 import io.lightbridge.protocol.ModelErrors;
 import java.util.List;
-import java.util.function.Consumer;
 
 /** The per-model endpoints of the Open Inference Protocol v2: metadata, ready, infer. */
 final class ModelEndpoints {
 
     private final ModelRepository repository;
-    private final Consumer<String> log;
+    private final ServerLog log;
 
-    ModelEndpoints(ModelRepository repository, Consumer<String> log) {
+    ModelEndpoints(ModelRepository repository, ServerLog log) {
         this.repository = repository;
         this.log = log;
     }

@@ -1,12 +1,12 @@
 package io.lightbridge.protocol.v2;
 
 import io.lightbridge.acl.Action;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.model.ModelRepository;
 import io.lightbridge.model.ModelsConfig;
 import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Route;
 import io.lightbridge.pipeline.Router;
-import java.util.function.Consumer;
 
 /**
  * The model and repository routes of the Open Inference Protocol v2 (server-wide {@code /v2}, {@code /v2/health/*}
@@ -29,12 +29,12 @@ public final class ModelRoutes implements Router {
     private final ModelEndpoints models;
     private final RepositoryEndpoints admin;
 
-    private ModelRoutes(ModelRepository repository, Consumer<String> log) {
+    private ModelRoutes(ModelRepository repository, ServerLog log) {
         this.models = new ModelEndpoints(repository, log);
         this.admin = new RepositoryEndpoints(repository, log);
     }
 
-    public static ModelRoutes create(ModelRepository repository, Consumer<String> log) {
+    public static ModelRoutes create(ModelRepository repository, ServerLog log) {
         return new ModelRoutes(repository, log);
     }
 

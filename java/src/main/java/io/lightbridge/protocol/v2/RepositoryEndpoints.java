@@ -2,6 +2,7 @@ package io.lightbridge.protocol.v2;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.model.ModelCallException;
 import io.lightbridge.model.ModelRepository;
 import io.lightbridge.model.VersionStatus;
@@ -10,7 +11,6 @@ import io.lightbridge.pipeline.ModelHandler.Outcome;
 import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Response;
 import io.lightbridge.protocol.ModelErrors;
-import java.util.function.Consumer;
 
 /** The repository extension: index, load, unload (the {@code admin} action). */
 final class RepositoryEndpoints {
@@ -18,9 +18,9 @@ final class RepositoryEndpoints {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ModelRepository repository;
-    private final Consumer<String> log;
+    private final ServerLog log;
 
-    RepositoryEndpoints(ModelRepository repository, Consumer<String> log) {
+    RepositoryEndpoints(ModelRepository repository, ServerLog log) {
         this.repository = repository;
         this.log = log;
     }

@@ -10,6 +10,7 @@ import io.lightbridge.auth.IdentityConfig;
 import io.lightbridge.auth.IssuerConfig;
 import io.lightbridge.auth.Principal;
 import io.lightbridge.config.ConfigFile;
+import io.lightbridge.log.ServerLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -49,7 +50,7 @@ class DevIssuerTest {
 
         String token = issuer.issue("alice", List.of("lightbridge"), List.of("data-science"), List.of("reader"),
                 List.of("models:infer"), Duration.ofMinutes(5), NOW);
-        try (var identity = Identity.create(runConfig(state), NOW, line -> { })) {
+        try (var identity = Identity.create(runConfig(state), NOW, ServerLog.NONE)) {
             Principal p = identity.validate(token);
             assertEquals("alice", p.subject());
             assertEquals(DevIssuer.ISSUER, p.issuer());
@@ -66,7 +67,7 @@ class DevIssuerTest {
                 Duration.ofMinutes(5), NOW);
         DevIssuer.open(a);
         assertNotEquals(Files.readString(a.resolve("dev-issuer/jwks.json")), Files.readString(b.resolve("dev-issuer/jwks.json")));
-        try (var identity = Identity.create(runConfig(a), NOW, line -> { })) {
+        try (var identity = Identity.create(runConfig(a), NOW, ServerLog.NONE)) {
             var e = assertThrows(AuthenticationException.class, () -> identity.validate(foreign));
             assertEquals("unknown_key", e.reason());
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lightbridge.acl.Decision;
 import io.lightbridge.audit.AuditTrail;
 import io.lightbridge.auth.AuthenticationException;
+import io.lightbridge.log.ServerLog;
 import io.lightbridge.pipeline.Pipeline;
 import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Response;
@@ -24,7 +25,7 @@ class ServerRoutesTest {
             request -> {
                 throw new AuthenticationException(AuthenticationException.Fault.SERVER, "none", "no identity here");
             },
-            (p, a, r) -> Decision.defaultDeny(), AuditTrail.DISABLED, Clock.systemUTC(), message -> {});
+            (p, a, r) -> Decision.defaultDeny(), AuditTrail.DISABLED, Clock.systemUTC(), ServerLog.NONE);
 
     private Response get(String path) {
         return pipeline.handle(new Request("GET", path, "", null, "127.0.0.1", null));
