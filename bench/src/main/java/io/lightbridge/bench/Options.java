@@ -17,15 +17,20 @@ import java.util.List;
  * @param openConnections    connections of the constant-rate generator
  * @param loadPercents       open-loop rates as percentages of each target's peak
  * @param profile            after measuring, sample Lightbridge's process with perf under load (where the time goes)
+ * @param auditDurability    the Lightbridge peers' audit durability in the model scenarios: sync (the default a
+ *                           production config uses) or async (no fsync per batch, as the Node.js peer writes)
  */
 public record Options(List<String> scenarios, int repetitions, Duration duration, Duration warmUp,
                       List<Integer> closedConnections, int openConnections, List<Integer> loadPercents,
-                      Duration timeout, Path resultsDir, String hostLabel, boolean profile) {
+                      Duration timeout, Path resultsDir, String hostLabel, boolean profile, String auditDurability) {
 
     public static final List<String> ALL_SCENARIOS =
             List.of("overhead", "small-model", "fresh-token", "digits", "overload", "slow-neighbour", "startup");
 
     public Options {
+        if (!auditDurability.equals("sync") && !auditDurability.equals("async")) {
+            throw new IllegalArgumentException("--audit takes sync or async, not " + auditDurability);
+        }
         if (repetitions < 3) {
             throw new IllegalArgumentException("--repetitions must be at least 3: each figure is a median with its spread");
         }
@@ -47,6 +52,7 @@ public record Options(List<String> scenarios, int repetitions, Duration duration
         Path results = Path.of("bench/results");
         String host = null;
         boolean profile = false;
+        String audit = "sync";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -60,6 +66,7 @@ public record Options(List<String> scenarios, int repetitions, Duration duration
                 case "--results" -> results = Path.of(value(args, ++i, a));
                 case "--host-label" -> host = value(args, ++i, a);
                 case "--profile" -> profile = true;
+                case "--audit" -> audit = value(args, ++i, a);
                 case "--quick" -> {
                     duration = Duration.ofSeconds(4);
                     warmUp = Duration.ofSeconds(8);
@@ -69,7 +76,7 @@ public record Options(List<String> scenarios, int repetitions, Duration duration
             }
         }
         return new Options(scenarios.isEmpty() ? ALL_SCENARIOS : List.copyOf(scenarios), reps, duration, warmUp,
-                closed, open, percents, Duration.ofSeconds(5), results, host, profile);
+                closed, open, percents, Duration.ofSeconds(5), results, host, profile, audit);
     }
 
     public static String usage() {
@@ -86,6 +93,7 @@ public record Options(List<String> scenarios, int repetitions, Duration duration
                   --host-label TEXT        short host description for the folder name
                   --quick                  4 s runs, 8 s warm-up, 16 connections only (a smoke run)
                   --profile                then perf-sample (b)'s lighttpd process under load: where the time goes
+                  --audit sync|async       the Lightbridge peers' audit durability in the model scenarios (default sync)
                 """.formatted(String.join(", ", ALL_SCENARIOS));
     }
 

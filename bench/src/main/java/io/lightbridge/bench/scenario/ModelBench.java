@@ -29,11 +29,13 @@ final class ModelBench {
     private final Path dir;
     private final Path repository;
     private final BenchIssuer issuer;
+    private final String auditDurability;
 
-    private ModelBench(Path dir, Path repository, BenchIssuer issuer) {
+    private ModelBench(Path dir, Path repository, BenchIssuer issuer, String auditDurability) {
         this.dir = dir;
         this.repository = repository;
         this.issuer = issuer;
+        this.auditDurability = auditDurability;
     }
 
     /**
@@ -53,7 +55,7 @@ final class ModelBench {
         for (var e : modelConfigs.entrySet()) {
             Files.writeString(repo.resolve(e.getKey()).resolve("config.yaml"), e.getValue());
         }
-        return new ModelBench(dir, repo, BenchIssuer.create(dir.resolve("issuer")));
+        return new ModelBench(dir, repo, BenchIssuer.create(dir.resolve("issuer")), bench.options().auditDurability());
     }
 
     BenchIssuer issuer() {
@@ -86,13 +88,14 @@ final class ModelBench {
                       callers:
                         roles: [%s]
                 audit:
+                  durability: %s
                   directory: %s
                 models:
                   repository: %s
                   serve: [%s]
                   poll-interval: 0s
                 """.formatted(peerId, tokenCacheSize, BenchIssuer.ISSUER, BenchIssuer.AUDIENCE, issuer.jwksFile(),
-                BenchIssuer.ROLE, audit, repository, String.join(", ", MODELS));
+                BenchIssuer.ROLE, auditDurability, audit, repository, String.join(", ", MODELS));
         return Files.writeString(dir.resolve("lightbridge-" + peerId + ".yaml"), yaml);
     }
 

@@ -67,7 +67,7 @@ public final class SmallModelScenario implements Scenario {
             peers.staticFile("answer-size.json", Probe.jsonOfSize(answer.length));
             try (Peer a = peers.staticLighttpd()) {
                 Target floor = Target.get("(a) static file", a.host(), a.port(), "/answer-size.json");
-                notes(report, body, answer);
+                notes(report, body, answer, bench.options().auditDurability());
                 var subjects = new ArrayList<Comparison.Subject>();
                 subjects.add(new Comparison.Subject(floor, a));
                 List<Peer> servers = List.of(b, c, d, e);
@@ -112,7 +112,7 @@ public final class SmallModelScenario implements Scenario {
         return first;
     }
 
-    private void notes(ScenarioReport report, byte[] body, byte[] answer) {
+    private void notes(ScenarioReport report, byte[] body, byte[] answer, String auditDurability) {
         report.notes().add("Request: POST /v2/models/" + MODEL + "/infer, " + body.length + " B JSON (one row of the"
                 + " model's reference.json), Authorization: Bearer RS256 token from the run's own key (JWKS file"
                 + " shared by all peers); the static file (a) has the size of (b)'s answer, " + answer.length + " B.");
@@ -124,7 +124,8 @@ public final class SmallModelScenario implements Scenario {
                   + " validated-token cache; jose in (d) has no such cache and verifies the RS256 signature every time.");
         report.notes().add("Differences: (c) and (d) pass through lighttpd mod_proxy, which opens a new backend"
                 + " connection per request (Connection: close). Audit: Lightbridge writes its hash-chained audit log"
-                + " with its default durability (sync, group commit); the Node.js peer writes the same line (same fields,"
+                + " with durability " + auditDurability + " (sync: group commit, fsync per batch;"
+                + " async: written off the request path, no fsync); the Node.js peer writes the same line (same fields,"
                 + " same SHA-256 chain) with one synchronous write per request and no fsync. Node.js runs one process"
                 + " (single-threaded event loop, ORT intra-op 1) — how it is usually deployed per container.");
     }

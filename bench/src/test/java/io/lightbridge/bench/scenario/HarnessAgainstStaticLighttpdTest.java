@@ -137,7 +137,7 @@ class HarnessAgainstStaticLighttpdTest {
 
     private static Bench bench() throws Exception {
         var options = new Options(List.of("overhead"), 3, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of(2), 2,
-                List.of(10, 50), Duration.ofSeconds(2), dir.resolve("results"), "test", false);
+                List.of(10, 50), Duration.ofSeconds(2), dir.resolve("results"), "test", false, "sync");
         return new Bench(options, BenchEnvironment.fromSystemProperties(), dir.resolve("work"), dir.resolve("out"),
                 new Wrk(dir.resolve("work/wrk")));
     }
