@@ -393,12 +393,28 @@ static handler_t mod_lightbridge_listen_for_completions(server * const srv, plug
     return HANDLER_GO_ON;
 }
 
+/* Starts the exchanges queued in this pass; any of our hooks that runs later in the pass may do it. */
+static void mod_lightbridge_flush(void) {
+    if (!mod_lightbridge_flush_pending) return;
+    mod_lightbridge_flush_pending = 0;
+    mod_lightbridge_java->flush();
+}
+
+/* The first queued exchange of a pass schedules the flush: its connection runs again from the joblist. */
+static void mod_lightbridge_schedule_flush(connection * const con) {
+    if (mod_lightbridge_flush_pending) return;
+    mod_lightbridge_flush_pending = 1;
+    joblist_append(con);
+}
+
 SERVER_FUNC(mod_lightbridge_worker_init) {
     plugin_data * const p = p_d;
     mod_lightbridge_open_log_sink(srv);
     handler_t rc = mod_lightbridge_listen_for_completions(srv, p);
     if (HANDLER_GO_ON == rc)
         rc = mod_lightbridge_start_jvm(srv, p);
+    if (HANDLER_GO_ON == rc)
+        mod_lightbridge_flush(); /* one the previous generation's loop (before SIGUSR1) never reached */
     return rc;
 }
 
@@ -563,20 +579,6 @@ static handler_t mod_lightbridge_finish(request_st * const r, plugin_data * cons
     if (!light_btst(r->resp_htags, HTTP_HEADER_ACCEPT_RANGES))
         http_header_response_set(r, HTTP_HEADER_ACCEPT_RANGES, CONST_STR_LEN("Accept-Ranges"), CONST_STR_LEN("none"));
     return rc;
-}
-
-/* Starts the exchanges queued in this pass; any of our hooks that runs later in the pass may do it. */
-static void mod_lightbridge_flush(void) {
-    if (!mod_lightbridge_flush_pending) return;
-    mod_lightbridge_flush_pending = 0;
-    mod_lightbridge_java->flush();
-}
-
-/* The first queued exchange of a pass schedules the flush: its connection runs again from the joblist. */
-static void mod_lightbridge_schedule_flush(connection * const con) {
-    if (mod_lightbridge_flush_pending) return;
-    mod_lightbridge_flush_pending = 1;
-    joblist_append(con);
 }
 
 static handler_t mod_lightbridge_start(request_st * const r, plugin_data * const p) {
