@@ -608,10 +608,10 @@ SUBREQUEST_FUNC(mod_lightbridge_handle_subrequest) {
 /* Request done or aborted: an exchange Java still holds is orphaned, freed by its completion. */
 REQUEST_FUNC(mod_lightbridge_handle_request_reset) {
     plugin_data * const p = p_d;
+    mod_lightbridge_flush(); /* this connection may have carried the pass's flush */
     handler_ctx * const hctx = r->plugin_ctx[p->id];
     if (NULL == hctx) return HANDLER_GO_ON;
     r->plugin_ctx[p->id] = NULL;
-    mod_lightbridge_flush(); /* this connection may have carried the pass's flush */
     if (hctx->completed) {
         handler_ctx_free(hctx);
     } else {
