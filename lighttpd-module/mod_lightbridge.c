@@ -10,7 +10,11 @@
  * Life of a request: handle_uri_clean claims it; handle_subrequest collects
  * the whole body (413 beyond lightbridge.max-request-body), fills an
  * lb_exchange and calls Java's submit(). LB_SUBMIT_DONE: the response is
- * written at once. LB_SUBMIT_QUEUED: a Java worker thread later calls
+ * written at once. LB_SUBMIT_QUEUED: the exchange waits in Java's queue until
+ * the flush at the end of this pass of the event loop (the first queued
+ * request of a pass puts its connection on the joblist, which lighttpd runs
+ * after every ready fd: one worker wake-up per pass, not per request); a Java
+ * worker thread later calls
  * complete(), which pushes the exchange onto the completion queue; the
  * eventfd wakes the event loop, which re-schedules the connection, and
  * handle_subrequest writes the response. If the client went away meanwhile,
@@ -93,6 +97,7 @@ typedef struct {
 static lb_completion_queue mod_lightbridge_completions = { .eventfd = -1 };
 static const lb_java_api *mod_lightbridge_java;
 /* Event loop only. Logged on SIGHUP: a leak shows as exchanges that stay held. */
+static int mod_lightbridge_flush_pending;
 static size_t mod_lightbridge_exchanges_live;
 static size_t mod_lightbridge_exchanges_orphaned;
 /* server.max-worker supervisor: a worker exited because its JVM or Java runtime did not start */
@@ -388,12 +393,28 @@ static handler_t mod_lightbridge_listen_for_completions(server * const srv, plug
     return HANDLER_GO_ON;
 }
 
+/* Starts the exchanges queued in this pass; any of our hooks that runs later in the pass may do it. */
+static void mod_lightbridge_flush(void) {
+    if (!mod_lightbridge_flush_pending) return;
+    mod_lightbridge_flush_pending = 0;
+    mod_lightbridge_java->flush();
+}
+
+/* The first queued exchange of a pass schedules the flush: its connection runs again from the joblist. */
+static void mod_lightbridge_schedule_flush(connection * const con) {
+    if (mod_lightbridge_flush_pending) return;
+    mod_lightbridge_flush_pending = 1;
+    joblist_append(con);
+}
+
 SERVER_FUNC(mod_lightbridge_worker_init) {
     plugin_data * const p = p_d;
     mod_lightbridge_open_log_sink(srv);
     handler_t rc = mod_lightbridge_listen_for_completions(srv, p);
     if (HANDLER_GO_ON == rc)
         rc = mod_lightbridge_start_jvm(srv, p);
+    if (HANDLER_GO_ON == rc)
+        mod_lightbridge_flush(); /* one the previous generation's loop (before SIGUSR1) never reached */
     return rc;
 }
 
@@ -571,6 +592,7 @@ static handler_t mod_lightbridge_start(request_st * const r, plugin_data * const
     if (LB_SUBMIT_DONE == mod_lightbridge_submit(r, &p->conf, hctx, body))
         return mod_lightbridge_finish(r, p, hctx);
     r->plugin_ctx[p->id] = hctx;
+    mod_lightbridge_schedule_flush(r->con);
     return HANDLER_WAIT_FOR_EVENT;
 }
 
@@ -579,12 +601,14 @@ SUBREQUEST_FUNC(mod_lightbridge_handle_subrequest) {
     if (r->handler_module != p->self) return HANDLER_GO_ON;
     handler_ctx * const hctx = r->plugin_ctx[p->id];
     if (NULL == hctx) return mod_lightbridge_start(r, p);
+    mod_lightbridge_flush();
     return hctx->completed ? mod_lightbridge_finish(r, p, hctx) : HANDLER_WAIT_FOR_EVENT;
 }
 
 /* Request done or aborted: an exchange Java still holds is orphaned, freed by its completion. */
 REQUEST_FUNC(mod_lightbridge_handle_request_reset) {
     plugin_data * const p = p_d;
+    mod_lightbridge_flush(); /* this connection may have carried the pass's flush */
     handler_ctx * const hctx = r->plugin_ctx[p->id];
     if (NULL == hctx) return HANDLER_GO_ON;
     r->plugin_ctx[p->id] = NULL;

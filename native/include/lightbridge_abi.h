@@ -7,7 +7,8 @@
  *
  * Ownership, in one place:
  *  - The server allocates an lb_exchange, fills `request` (pointers may point
- *    into the server's own buffers) and calls lb_java_api.submit().
+ *    into the server's own buffers) and calls lb_java_api.submit(). A queued
+ *    exchange starts at the server's next lb_java_api.flush().
  *  - Java copies everything it needs from `request` before submit() returns;
  *    it never reads `request` again.
  *  - Java writes the response into one block obtained from
@@ -24,7 +25,7 @@
 
 #include <stdint.h>
 
-#define LB_ABI_VERSION 1u
+#define LB_ABI_VERSION 2u
 
 /* A byte range; not NUL-terminated. len 0 with ptr NULL is the empty value. */
 typedef struct lb_bytes {
@@ -89,10 +90,17 @@ typedef struct lb_native_api {
 typedef struct lb_java_api {
     uint32_t abi_version;
     uint32_t reserved;
-    /* Never blocks on request work. Returns LB_SUBMIT_DONE or LB_SUBMIT_QUEUED. */
+    /* Never blocks on request work. Returns LB_SUBMIT_DONE or LB_SUBMIT_QUEUED;
+     * a queued exchange only waits for a worker: it does not wake one. */
     int32_t (*submit)(lb_exchange *ex);
     /* The server received SIGHUP: reopen logs, reload policy. Returns at once. */
     void (*on_sighup)(void);
+    /* Starts the exchanges queued since the last flush: wakes a Java worker
+     * unless one is coming anyway. An event-loop server calls it once per pass
+     * of its loop in which submit() returned LB_SUBMIT_QUEUED, before it next
+     * waits for events, so that one wake-up covers the whole pass. (Forgotten,
+     * queued exchanges still start, a millisecond or two late.) Never blocks. */
+    void (*flush)(void);
 } lb_java_api;
 
 #endif /* LIGHTBRIDGE_ABI_H */

@@ -25,7 +25,7 @@ import java.util.List;
 public final class AbiLayouts {
 
     /** Must equal LB_ABI_VERSION; both sides refuse to start on a mismatch. */
-    public static final int ABI_VERSION = 1;
+    public static final int ABI_VERSION = 2;
 
     /** Return values of lb_java_api.submit. */
     public static final int SUBMIT_DONE = 0;
@@ -78,7 +78,8 @@ public final class AbiLayouts {
             JAVA_INT.withName("abi_version"),
             JAVA_INT.withName("reserved"),
             ADDRESS.withName("submit"),
-            ADDRESS.withName("on_sighup")).withName("lb_java_api");
+            ADDRESS.withName("on_sighup"),
+            ADDRESS.withName("flush")).withName("lb_java_api");
 
     /** Every struct of the header, for the layout test. */
     public static final List<StructLayout> ALL = List.of(BYTES, HEADER, REQUEST, RESPONSE, EXCHANGE, NATIVE_API, JAVA_API);
@@ -96,6 +97,8 @@ public final class AbiLayouts {
     public static final FunctionDescriptor SUBMIT = FunctionDescriptor.of(JAVA_INT, ADDRESS);
     /** void on_sighup(void) */
     public static final FunctionDescriptor ON_SIGHUP = FunctionDescriptor.ofVoid();
+    /** void flush(void) */
+    public static final FunctionDescriptor FLUSH = FunctionDescriptor.ofVoid();
 
     /** An lb_bytes field: its pointer and length handles, with the pair read as one sized segment. */
     public record BytesField(VarHandle ptr, VarHandle len) {
@@ -144,6 +147,7 @@ public final class AbiLayouts {
     public static final VarHandle JAVA_API_ABI_VERSION = JAVA_API.varHandle(groupElement("abi_version"));
     public static final VarHandle JAVA_API_SUBMIT = JAVA_API.varHandle(groupElement("submit"));
     public static final VarHandle JAVA_API_ON_SIGHUP = JAVA_API.varHandle(groupElement("on_sighup"));
+    public static final VarHandle JAVA_API_FLUSH = JAVA_API.varHandle(groupElement("flush"));
 
     private AbiLayouts() {}
 

@@ -11,7 +11,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The targets of the upcall stubs. {@link #submit} runs on the server's event-loop thread, so it only copies the
- * request, routes it and either answers at once (cheap routes, refusals, errors) or hands it to the worker pool.
+ * request, routes it and either answers at once (cheap routes, refusals, errors) or queues it for the worker pool;
+ * {@link #flush}, called once per pass of the server's loop, starts what was queued (one wake-up per pass).
  * No exception leaves an upcall: one would take the whole server down.
  */
 final class ExchangeDispatcher {
@@ -59,7 +60,7 @@ final class ExchangeDispatcher {
         }
         long timeout = RequestReader.timeoutNanos(exchange);
         long deadline = start + (timeout > 0 ? timeout : defaultTimeoutNanos);
-        if (workers.submit(request, r -> pipeline.handle(r, route), deadline, response -> finish(exchange, response))) {
+        if (workers.offer(request, r -> pipeline.handle(r, route), deadline, response -> finish(exchange, response))) {
             return AbiLayouts.SUBMIT_QUEUED; // nothing may throw after this: the exchange now belongs to the worker
         }
         ResponseWriter.write(server, exchange, WorkerPool.queueFull());
@@ -104,6 +105,15 @@ final class ExchangeDispatcher {
             } catch (Throwable lost) {
                 // The exchange itself is unusable (e.g. NULL); nothing can be written, and throwing would kill the server.
             }
+        }
+    }
+
+    /** lb_java_api.flush: wakes a worker for the requests queued since the last flush, if none is coming anyway. */
+    void flush() {
+        try {
+            workers.flush();
+        } catch (Throwable t) {
+            server.log(AbiLayouts.LOG_ERROR, "flush failed: " + t);
         }
     }
 

@@ -23,10 +23,14 @@ final class JavaApiTable {
         MemorySegment onSighup = linker.upcallStub(
                 target(dispatcher, "onSighup", MethodType.methodType(void.class)),
                 AbiLayouts.ON_SIGHUP, forever);
+        MemorySegment flush = linker.upcallStub(
+                target(dispatcher, "flush", MethodType.methodType(void.class)),
+                AbiLayouts.FLUSH, forever);
         MemorySegment table = forever.allocate(JAVA_API);
         AbiLayouts.JAVA_API_ABI_VERSION.set(table, 0L, AbiLayouts.ABI_VERSION);
         AbiLayouts.JAVA_API_SUBMIT.set(table, 0L, submit);
         AbiLayouts.JAVA_API_ON_SIGHUP.set(table, 0L, onSighup);
+        AbiLayouts.JAVA_API_FLUSH.set(table, 0L, flush);
         return table;
     }
 

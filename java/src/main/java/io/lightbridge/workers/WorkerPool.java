@@ -25,11 +25,21 @@ import java.util.function.LongConsumer;
  * every worker is busy, by a reaper thread that looks at the queue at least every {@link #REAPER_PERIOD}.
  * Handlers may block (an fsync, a batcher waiting for a batch to fill): each holds one worker, no more.
  *
- * <p>Wake-ups are what the hand-off costs: on a small machine the worker that the server's thread unparks tends to
- * preempt it. So workers may run under SCHED_BATCH (see {@link BatchScheduling}), which stops exactly that; the server's
- * thread wakes a worker only when none is awake and looking for work; and a worker that runs out of work may poll the
- * queue for up to {@code spin} first (one spinner at a time, the others park), which catches the next request of a
- * busy server without any wake-up, at the price of the CPU it spins.
+ * <p>Wake-ups are what the hand-off costs (a futex wake, a context switch, on two cores often a preempted server
+ * thread), so the pool spends as few as it can:
+ * <ul>
+ *   <li>An event-loop server {@link #offer}s the requests of one pass of its loop and then calls {@link #flush} once,
+ *       so one wake-up covers the whole pass ({@link #submit} is offer + flush, for callers without a loop).</li>
+ *   <li>{@link #flush} wakes nobody while a worker is awake and looking for work, nor while the busy workers will be
+ *       free sooner than a wake-up pays off: queued work × the recent handler time under {@link #WAKE_WORTH}. A worker
+ *       that takes a job applies the same rule to what is still queued, so slow handlers (model calls) spread over
+ *       the workers and cheap ones (a no-work route) are drained by one awake worker.</li>
+ *   <li>Should that estimate be wrong (a handler that is usually quick blocks) or a server forget to flush, the
+ *       reaper wakes a worker for a request that has waited {@link #STALL} with nobody looking.</li>
+ *   <li>Workers may run under SCHED_BATCH (see {@link BatchScheduling}), so a woken worker does not preempt the server's
+ *       thread; and a worker that runs out of work may poll the queue for up to {@code spin} first (one spinner at a
+ *       time), which catches the next request without any wake-up, at the price of the CPU it spins.</li>
+ * </ul>
  *
  * <p>Thread-safe. Counters are cumulative since start, for the metrics exporter.
  */
@@ -37,6 +47,12 @@ public final class WorkerPool implements AutoCloseable {
 
     /** The reaper's longest sleep: bounds how late a 504 can come while every worker is busy. */
     public static final Duration REAPER_PERIOD = Duration.ofMillis(2);
+
+    /** Queued work the busy workers may leave for later before another worker is woken: about a wake-up's cost. */
+    public static final Duration WAKE_WORTH = Duration.ofNanos(20_000);
+
+    /** How long a request may wait with no worker looking for work before the reaper wakes one. */
+    public static final Duration STALL = Duration.ofMillis(1);
 
     private static final Response QUEUE_FULL =
             Response.error(503, "server busy: request queue full").withHeader("Retry-After", "1");
@@ -70,6 +86,8 @@ public final class WorkerPool implements AutoCloseable {
     private final LongConsumer queueWait;
     private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedDeque<Thread> parked = new ConcurrentLinkedDeque<>();
+    /** Workers awake and not running a handler (polling, spinning, or woken and on their way); see {@link #wakeOne}. */
+    private final AtomicInteger searching = new AtomicInteger();
     private final AtomicInteger spinning = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
@@ -81,6 +99,11 @@ public final class WorkerPool implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicBoolean batchRefusalLogged = new AtomicBoolean();
     private final boolean batchScheduling;
+    /**
+     * Recent handler time per job: a moving average, updated without locking (an estimate is all it needs to be),
+     * starting at {@link #WAKE_WORTH} so that handlers count as slow until they have shown otherwise.
+     */
+    private volatile long handlerNanos = WAKE_WORTH.toNanos();
     private volatile boolean closed;
 
     /**
@@ -102,6 +125,7 @@ public final class WorkerPool implements AutoCloseable {
         this.log = log;
         this.queueWait = queueWait;
         this.batchScheduling = batchScheduling;
+        searching.set(workers); // each worker starts awake and looks for work before it first parks
         for (int i = 0; i < workers; i++) {
             threads.add(Thread.ofPlatform().daemon().name("lightbridge-worker-" + i).start(this::startWorking));
         }
@@ -114,13 +138,27 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Hands {@code request} to {@code handler} on a worker; {@code reply} gets exactly one response (the handler's,
-     * 504 at the deadline, or 500 if the handler threw), on a pool thread. Never blocks.
+     * Hands {@code request} to {@code handler} on a worker, waking one if needed: {@link #offer} + {@link #flush}.
+     *
+     * @return false, having done nothing, when {@code workers + queueCapacity} requests are already in the pool
+     */
+    public boolean submit(Request request, Handler handler, long deadlineNanos, Consumer<Response> reply) {
+        if (!offer(request, handler, deadlineNanos, reply)) {
+            return false;
+        }
+        flush();
+        return true;
+    }
+
+    /**
+     * Queues {@code request} for {@code handler}; it starts at the next {@link #flush} (or when a worker that is awake
+     * takes it). {@code reply} gets exactly one response (the handler's, 504 at the deadline, or 500 if the handler
+     * threw), on a pool thread. Never blocks.
      *
      * @param deadlineNanos a {@link System#nanoTime()} value; waiting for a worker past it answers 504
      * @return false, having done nothing, when {@code workers + queueCapacity} requests are already in the pool
      */
-    public boolean submit(Request request, Handler handler, long deadlineNanos, Consumer<Response> reply) {
+    public boolean offer(Request request, Handler handler, long deadlineNanos, Consumer<Response> reply) {
         if (closed) {
             rejected.increment();
             return false;
@@ -132,13 +170,37 @@ public final class WorkerPool implements AutoCloseable {
         }
         waiting.incrementAndGet();
         queue.offer(new Job(request, handler, deadlineNanos, reply));
-        if (spinning.get() == 0) {
-            Thread idle = parked.pollFirst();
-            if (idle != null) {
-                LockSupport.unpark(idle);
-            }
-        }
         return true;
+    }
+
+    /** Makes sure the requests {@link #offer}ed so far will be taken: wakes a worker unless one will come anyway. */
+    public void flush() {
+        if (waiting.get() > 0) {
+            wakeIfWorthIt(0);
+        }
+    }
+
+    /**
+     * Wakes a parked worker unless a worker is awake and looking for work, or the busy ones (plus {@code aboutToRun})
+     * will have the queue drained sooner than a wake-up pays off.
+     */
+    private void wakeIfWorthIt(int aboutToRun) {
+        if (searching.get() > 0) {
+            return;
+        }
+        if (busy.get() + aboutToRun > 0 && waiting.get() * handlerNanos < WAKE_WORTH.toNanos()) {
+            return;
+        }
+        wakeOne();
+    }
+
+    /** Counts the woken worker as searching on its behalf, so that the next flush does not wake a second one for it. */
+    private void wakeOne() {
+        Thread idle = parked.pollFirst();
+        if (idle != null) {
+            searching.incrementAndGet();
+            LockSupport.unpark(idle);
+        }
     }
 
     private void startWorking() {
@@ -156,18 +218,25 @@ public final class WorkerPool implements AutoCloseable {
             if (job == null || !job.claim()) {
                 continue;
             }
+            searching.decrementAndGet();
             waiting.decrementAndGet();
             long now = System.nanoTime();
             queueWait.accept(now - job.submittedNanos);
+            if (waiting.get() > 0) {
+                wakeIfWorthIt(1);
+            }
             if (job.deadlineNanos - now <= 0) {
                 expire(job);
             } else {
                 run(job);
+                long took = System.nanoTime() - now;
+                handlerNanos += (took - handlerNanos) >> 3;
             }
+            searching.incrementAndGet();
         }
     }
 
-    /** The next queued job: polled, then spun for (one spinner at a time), then parked for. */
+    /** The next queued job: polled, then spun for (one spinner at a time), then parked for. Returns searching. */
     private Job next(Thread me) {
         Job job = queue.poll();
         if (job == null && spinNanos > 0 && spinning.compareAndSet(0, 1)) {
@@ -179,11 +248,14 @@ public final class WorkerPool implements AutoCloseable {
         }
         if (job == null) {
             parked.push(me);
-            job = queue.poll(); // a submit between our last poll and the push saw no parked worker
+            searching.decrementAndGet();
+            job = queue.poll(); // a flush between our last poll and the push saw us searching and woke nobody
             if (job == null && !closed) {
                 LockSupport.park(this);
             }
-            parked.remove(me);
+            if (parked.remove(me)) {
+                searching.incrementAndGet(); // not woken by wakeOne (which counts us): found work, spurious, or closed
+            }
         }
         return job;
     }
@@ -219,12 +291,20 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** Answers 504 for queued requests past their deadline while no worker is free to notice. */
+    /**
+     * Answers 504 for queued requests past their deadline while no worker is free to notice, and wakes a worker for a
+     * request that has waited {@link #STALL} with none looking for work.
+     */
     private void reap() {
         long period = REAPER_PERIOD.toNanos();
+        long stall = STALL.toNanos();
         while (!closed) {
             long now = System.nanoTime();
             long sleep = period;
+            Job oldest = queue.peek();
+            if (oldest != null && searching.get() == 0 && now - oldest.submittedNanos > stall) {
+                wakeOne();
+            }
             for (Job job : queue) {
                 long left = job.deadlineNanos - now;
                 if (left > 0) {

@@ -125,12 +125,28 @@ final class FakeServer {
         return arena.allocateFrom(ValueLayout.JAVA_BYTE, content);
     }
 
-    /** Calls lb_java_api.submit through a downcall, as the C glue does. */
+    /** Calls lb_java_api.submit and, for a queued exchange, flush through downcalls: a server pass of one request. */
     static int submit(long javaApiAddress, MemorySegment exchange) throws Throwable {
+        int rc = submitWithoutFlush(javaApiAddress, exchange);
+        if (rc == AbiLayouts.SUBMIT_QUEUED) {
+            flush(javaApiAddress);
+        }
+        return rc;
+    }
+
+    /** Calls lb_java_api.submit alone, as a server does for each request of a pass before its one flush. */
+    static int submitWithoutFlush(long javaApiAddress, MemorySegment exchange) throws Throwable {
         MemorySegment table = MemorySegment.ofAddress(javaApiAddress).reinterpret(AbiLayouts.JAVA_API.byteSize());
         MethodHandle submit = Linker.nativeLinker().downcallHandle(
                 (MemorySegment) AbiLayouts.JAVA_API_SUBMIT.get(table, 0L), AbiLayouts.SUBMIT);
         return (int) submit.invokeExact(exchange);
+    }
+
+    static void flush(long javaApiAddress) throws Throwable {
+        MemorySegment table = MemorySegment.ofAddress(javaApiAddress).reinterpret(AbiLayouts.JAVA_API.byteSize());
+        MethodHandle flush = Linker.nativeLinker().downcallHandle(
+                (MemorySegment) AbiLayouts.JAVA_API_FLUSH.get(table, 0L), AbiLayouts.FLUSH);
+        flush.invokeExact();
     }
 
     static void onSighup(long javaApiAddress) throws Throwable {

@@ -96,6 +96,39 @@ class NativeBridgeTest {
     }
 
     @Test
+    void oneFlushStartsEveryExchangeQueuedInThePass() throws Throwable {
+        var server = new FakeServer();
+        long table = start(server, "server:\n  diagnostics: true\n  workers: 4\n");
+        var exchanges = new ArrayList<MemorySegment>();
+        for (int i = 0; i < 16; i++) {
+            MemorySegment ex = server.exchange("POST", "/lightbridge/diag/echo", "", Map.of(),
+                    ("pass-" + i).getBytes(StandardCharsets.UTF_8), TimeUnit.SECONDS.toNanos(5));
+            assertEquals(AbiLayouts.SUBMIT_QUEUED, FakeServer.submitWithoutFlush(table, ex));
+            exchanges.add(ex);
+        }
+        FakeServer.flush(table);
+        for (int i = 0; i < exchanges.size(); i++) {
+            server.completion(exchanges.get(i)).get(5, TimeUnit.SECONDS);
+            assertEquals("pass-" + i, FakeServer.answer(exchanges.get(i)).bodyText());
+        }
+    }
+
+    @Test
+    void aServerThatNeverFlushesStillGetsItsAnswersSoon() throws Throwable {
+        var server = new FakeServer();
+        long table = start(server, "server:\n  diagnostics: true\n  workers: 2\n");
+        MemorySegment ex = server.exchange("POST", "/lightbridge/diag/echo", "", Map.of(),
+                "unflushed".getBytes(StandardCharsets.UTF_8), TimeUnit.SECONDS.toNanos(5));
+        Thread.sleep(100); // every worker parked: only a wake-up can start the exchange
+        long start = System.nanoTime();
+        assertEquals(AbiLayouts.SUBMIT_QUEUED, FakeServer.submitWithoutFlush(table, ex));
+        server.completion(ex).get(5, TimeUnit.SECONDS);
+        assertEquals("unflushed", FakeServer.answer(ex).bodyText());
+        assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(500),
+                "the stall backstop must start an unflushed exchange within milliseconds");
+    }
+
+    @Test
     void unknownPathsGetAJson404Inline() throws Throwable {
         var server = new FakeServer();
         long table = start(server, "");

@@ -151,6 +151,42 @@ class WorkerPoolTest {
     }
 
     @Test
+    void cheapWorkQueuedInOnePassIsDrainedByOneWorkerNotFannedOut() throws Exception {
+        var pool = pool(8, 256);
+        for (int i = 0; i < 200; i++) { // shows the pool that this route's handler is quick
+            submit(pool, "/warm", 1_000).get(5, TimeUnit.SECONDS);
+        }
+        var ranOn = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
+        var replies = new java.util.ArrayList<CompletableFuture<Response>>();
+        for (int i = 0; i < 64; i++) { // one server pass: offers, then one flush
+            var reply = new CompletableFuture<Response>();
+            assertTrue(pool.offer(request("/pass"), r -> {
+                ranOn.add(Thread.currentThread().getName());
+                return Response.json(200, "{}");
+            }, deadline(5_000), reply::complete));
+            replies.add(reply);
+        }
+        pool.flush();
+        for (var reply : replies) {
+            assertEquals(200, reply.get(5, TimeUnit.SECONDS).status());
+        }
+        // one awake worker drains the pass; a second may be woken by the stall backstop on a very busy machine
+        assertTrue(ranOn.size() <= 2, "64 quick requests fanned out over " + ranOn);
+    }
+
+    @Test
+    void anOfferNobodyFlushesStillStartsWithinMilliseconds() throws Exception {
+        var pool = pool(2, 8);
+        Thread.sleep(100); // every worker parked: only a wake-up can start the request
+        var reply = new CompletableFuture<Response>();
+        long start = System.nanoTime();
+        assertTrue(pool.offer(request("/unflushed"), pipeline, deadline(5_000), reply::complete));
+        assertEquals(200, reply.get(5, TimeUnit.SECONDS).status());
+        long waitedMs = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(waitedMs < 500, "the reaper must wake a worker for a stalled request; waited " + waitedMs + " ms");
+    }
+
+    @Test
     void workersRunUnderSchedBatchSoAWakeUpDoesNotPreemptTheServerThread() throws Exception {
         var pool = pool(1, 1);
         var policy = new CompletableFuture<String>();
