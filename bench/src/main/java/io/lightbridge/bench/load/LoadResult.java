@@ -19,18 +19,20 @@ import org.HdrHistogram.Histogram;
  * @param rejected     open loop only: latency of everything else (503s when shedding load); null for closed loop
  * @param statuses     responses by status; "io-error" for connections that failed
  * @param unsent       open loop: requests never sent because the run hit its hard time bound
+ * @param sentLate     open loop: requests sent more than 1 ms after they were due, because their connection was
+ *                     still waiting for an earlier answer (the generator's own backlog); 0 for closed loop
  * @param histogram    the open-loop latency histogram, HdrHistogram's compressed encoding in base64; null for wrk
  */
 public record LoadResult(String label, String mode, int connections, double offeredRate, double seconds,
                          double throughput, Latency latency, Latency serviceTime, Latency served,
                          Latency rejected, Map<String, Long> statuses,
-                         long unsent, String histogram) {
+                         long unsent, long sentLate, String histogram) {
 
     LoadResult(String label, String mode, int connections, double offeredRate, double seconds, double throughput,
                Histogram latency, Histogram service, Histogram served, Histogram rejected, StatusCounts statuses,
-               long unsent) {
+               long unsent, long sentLate) {
         this(label, mode, connections, offeredRate, seconds, throughput, Latency.of(latency), Latency.of(service),
-                Latency.of(served), Latency.of(rejected), statuses.asMap(), unsent, encode(latency));
+                Latency.of(served), Latency.of(rejected), statuses.asMap(), unsent, sentLate, encode(latency));
     }
 
     /** Responses that were not 2xx, connection errors included. */
