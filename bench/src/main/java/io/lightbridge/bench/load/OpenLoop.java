@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.AtomicHistogram;
@@ -86,7 +88,7 @@ public final class OpenLoop {
         double seconds = Math.max(1e-9, (lastDone - startNanos) / 1e9);
         return new LoadResult(target.label(), "open", connections, rate, duration.toMillis() / 1000.0,
                 (statuses.total() - statuses.errors()) / seconds, recorded.latency, recorded.service, recorded.served,
-                recorded.rejected, statuses, unsent, late);
+                recorded.rejected, recorded.rejectedByStatus, statuses, unsent, late);
     }
 
     /** The histograms every connection records into (thread-safe, fixed size whatever the connection count). */
@@ -95,6 +97,19 @@ public final class OpenLoop {
         final Histogram service = new AtomicHistogram(HIGHEST_MICROS, 3);
         final Histogram served = new AtomicHistogram(HIGHEST_MICROS, 3);
         final Histogram rejected = new AtomicHistogram(HIGHEST_MICROS, 3);
+        /** Non-2xx answers by status: a 503 refused at once and a 504 after the queue deadline differ in kind. */
+        final Map<Integer, Histogram> rejectedByStatus = new ConcurrentHashMap<>();
+
+        void answer(int status, long micros) {
+            latency.recordValue(micros);
+            if (status >= 200 && status < 300) {
+                served.recordValue(micros);
+            } else {
+                rejected.recordValue(micros);
+                rejectedByStatus.computeIfAbsent(status, k -> new AtomicHistogram(HIGHEST_MICROS, 3))
+                        .recordValue(micros);
+            }
+        }
     }
 
     /** When the schedule starts: set once every thread runs, so starting thousands of threads delays no request. */
@@ -183,9 +198,7 @@ public final class OpenLoop {
                     long done = System.nanoTime();
                     lastDoneNanos = done;
                     statuses.count(status);
-                    long micros = Math.min(HIGHEST_MICROS, (done - due) / 1_000);
-                    recorded.latency.recordValue(micros);
-                    (status >= 200 && status < 300 ? recorded.served : recorded.rejected).recordValue(micros);
+                    recorded.answer(status, Math.min(HIGHEST_MICROS, (done - due) / 1_000));
                     recorded.service.recordValue(Math.min(HIGHEST_MICROS, (done - now) / 1_000));
                 }
             } catch (InterruptedException e) {

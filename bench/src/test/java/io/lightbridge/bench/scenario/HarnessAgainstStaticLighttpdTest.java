@@ -83,6 +83,8 @@ class HarnessAgainstStaticLighttpdTest {
                 Duration.ofSeconds(1), Duration.ofSeconds(2));
         assertEquals(100, r.count("404"), r.statuses().toString());
         assertEquals(100, r.errors());
+        assertEquals(java.util.Set.of("404"), r.rejectedByStatus().keySet());
+        assertEquals(r.rejected(), r.rejectedByStatus().get("404"));
     }
 
     @Test
