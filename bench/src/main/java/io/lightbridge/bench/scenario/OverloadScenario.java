@@ -119,7 +119,8 @@ public final class OverloadScenario implements Scenario {
                         + " peak) would refuse them with a 503 at once instead", peak * DEADLINE_MILLIS / 2 / 1000);
         return String.format(Locale.ROOT, "Admission: Lightbridge's defaults (16 workers, queue-capacity %d, %d ms"
                         + " queue deadline). A full queue holds about %.0f ms of work at (b)'s peak, %s. (c) has no"
-                        + " admission control: Jetty queues whatever lighttpd forwards. lighttpd limits raised for %d"
+                        + " admission control: Jetty queues whatever lighttpd forwards, and a 503 or 504 of (c) would be"
+                        + " lighttpd's mod_proxy giving up on the backend. lighttpd limits raised for %d"
                         + " client connections: %s.", QUEUE_CAPACITY, DEADLINE_MILLIS, fullQueueMillis, fit,
                 connections, String.join(", ", LIGHTTPD_LIMITS));
     }
