@@ -12,13 +12,15 @@ import java.nio.charset.StandardCharsets;
  * Written by hand on purpose: on a 2-core machine the load generator shares the CPU with the servers it measures,
  * and a general client (java.net.http, Jetty's) spends more CPU per request than the lighttpd peers do. It reads
  * exactly what the peers send (Content-Length bodies) and reconnects when the server closes the connection.
+ * Its buffer is small (bodies stream through it; heads are a few hundred bytes) because overload runs open
+ * thousands of these.
  */
 final class Http1Connection implements AutoCloseable {
 
     private final String host;
     private final int port;
     private final int timeoutMillis;
-    private final byte[] buf = new byte[64 * 1024];
+    private final byte[] buf = new byte[16 * 1024];
     private int start;
     private int end;
     private Socket socket;
@@ -30,6 +32,13 @@ final class Http1Connection implements AutoCloseable {
         this.host = host;
         this.port = port;
         this.timeoutMillis = timeoutMillis;
+    }
+
+    /** Connects now, so that a run's clock does not include connection set-up. */
+    void open() throws IOException {
+        if (socket == null) {
+            connect();
+        }
     }
 
     /** Sends one request and returns the response status after reading the whole body. */

@@ -17,20 +17,31 @@ import org.HdrHistogram.Histogram;
  * @param serviceTime  open loop only: from when each request was actually sent; null for closed loop
  * @param served       open loop only: latency of the 2xx answers; null for closed loop
  * @param rejected     open loop only: latency of everything else (503s when shedding load); null for closed loop
+ * @param rejectedByStatus open loop only: the latency of {@code rejected} per status ("503", "504", "io-error");
+ *                     empty for closed loop
  * @param statuses     responses by status; "io-error" for connections that failed
  * @param unsent       open loop: requests never sent because the run hit its hard time bound
+ * @param sentLate     open loop: requests sent more than 1 ms after they were due, because their connection was
+ *                     still waiting for an earlier answer (the generator's own backlog); 0 for closed loop
  * @param histogram    the open-loop latency histogram, HdrHistogram's compressed encoding in base64; null for wrk
  */
 public record LoadResult(String label, String mode, int connections, double offeredRate, double seconds,
                          double throughput, Latency latency, Latency serviceTime, Latency served,
-                         Latency rejected, Map<String, Long> statuses,
-                         long unsent, String histogram) {
+                         Latency rejected, Map<String, Latency> rejectedByStatus, Map<String, Long> statuses,
+                         long unsent, long sentLate, String histogram) {
 
     LoadResult(String label, String mode, int connections, double offeredRate, double seconds, double throughput,
-               Histogram latency, Histogram service, Histogram served, Histogram rejected, StatusCounts statuses,
-               long unsent) {
+               Histogram latency, Histogram service, Histogram served, Histogram rejected,
+               Map<Integer, Histogram> rejectedByStatus, StatusCounts statuses, long unsent, long sentLate) {
         this(label, mode, connections, offeredRate, seconds, throughput, Latency.of(latency), Latency.of(service),
-                Latency.of(served), Latency.of(rejected), statuses.asMap(), unsent, encode(latency));
+                Latency.of(served), Latency.of(rejected), byStatus(rejectedByStatus), statuses.asMap(), unsent,
+                sentLate, encode(latency));
+    }
+
+    private static Map<String, Latency> byStatus(Map<Integer, Histogram> histograms) {
+        var out = new java.util.TreeMap<String, Latency>();
+        histograms.forEach((status, h) -> out.put(StatusCounts.name(status), Latency.of(h)));
+        return out;
     }
 
     /** Responses that were not 2xx, connection errors included. */

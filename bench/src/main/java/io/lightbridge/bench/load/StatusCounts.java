@@ -47,12 +47,17 @@ public final class StatusCounts {
         return sum;
     }
 
+    /** How reports name a status: "200", "503", "io-error". */
+    public static String name(int status) {
+        return status == IO_ERROR ? "io-error" : Integer.toString(status);
+    }
+
     /** Non-zero counts keyed by status text ("200", "503", "io-error"). */
     public Map<String, Long> asMap() {
         var map = new TreeMap<String, Long>();
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] > 0) {
-                map.put(i == IO_ERROR ? "io-error" : Integer.toString(i), counts[i]);
+                map.put(name(i), counts[i]);
             }
         }
         return map;

@@ -76,7 +76,7 @@ public final class Wrk {
         var latency = new Latency(l.get("p50").asDouble(), l.get("p90").asDouble(), l.get("p99").asDouble(),
                 l.get("p99.9").asDouble(), l.get("max").asDouble(), l.get("mean").asDouble());
         return new LoadResult(label, "closed", connections, 0, seconds, ok / seconds, latency, null,
-                null, null, statuses, 0, null);
+                null, null, Map.of(), statuses, 0, 0, null);
     }
 
     private static byte[] headerLines(Target target) {

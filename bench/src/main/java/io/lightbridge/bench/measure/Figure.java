@@ -7,12 +7,12 @@ import java.util.function.Function;
 
 /**
  * One cell of the summary: all repetitions of one target at one load level, each number the median with its
- * spread. Latencies in microseconds; statuses and unsent requests summed over the repetitions.
+ * spread. Latencies in microseconds; statuses, unsent and late-sent requests summed over the repetitions.
  */
 public record Figure(String scenario, String target, String peer, String phase, int connections, double percentOfPeak,
                      Stat offered, Stat throughput, Stat p50, Stat p90, Stat p99, Stat p999, Stat max,
                      Stat servedP99, Stat rejectedP99, Stat cpuCores, Stat cpuMicrosPerRequest, Stat rssMiB,
-                     Stat machineCores, Map<String, Long> statuses, long unsent) {
+                     Stat machineCores, Map<String, Long> statuses, long unsent, long sentLate) {
 
     public static Figure of(List<Run> runs) {
         Run first = runs.getFirst();
@@ -33,7 +33,8 @@ public record Figure(String scenario, String target, String peer, String phase, 
                 stat(runs, r -> r.usage().cpuMicrosPerRequest()),
                 stat(runs, r -> r.usage().rssMiB()),
                 stat(runs, r -> r.usage().machineCores()),
-                statuses, runs.stream().mapToLong(r -> r.load().unsent()).sum());
+                statuses, runs.stream().mapToLong(r -> r.load().unsent()).sum(),
+                runs.stream().mapToLong(r -> r.load().sentLate()).sum());
     }
 
     private static Stat stat(List<Run> runs, Function<Run, Double> value) {

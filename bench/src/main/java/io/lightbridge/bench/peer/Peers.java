@@ -19,21 +19,41 @@ public final class Peers {
     /** The routes lighttpd hands to the module (b) or proxies to a backend (c, d). */
     public static final String DYNAMIC_URLS = "^/(v2|invocations|serving-endpoints|metrics|lightbridge)";
     /**
-     * The same production settings for the embedded JVM (b) and the Jetty JVM (c, e): a fixed small heap and the
-     * serial collector, whose short young pauses beat G1's on 2 cores for this little garbage (shared notes).
+     * The same production settings for the embedded JVM (b) and the Jetty JVM (c, e), the ones ./lightbridge run
+     * writes: the serial collector, whose short young pauses beat G1's on 2 cores for this little garbage; a heap
+     * that starts at 64 MiB and may grow to 256 MiB. The live set is a few MiB, so the heap stays near its start and
+     * load touches only its young generation (a third of it): a fixed -Xms256m heap cost about 40 MiB more RSS for
+     * the same GC CPU per request (bench/README.md).
      */
-    public static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms256m", "-Xmx256m");
+    public static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m");
     private static final Duration JVM_READY = Duration.ofSeconds(60);
 
     private final BenchEnvironment env;
     private final Path workDir;
     private final Path docroot;
+    private final List<String> lighttpdSettings;
     private int serial;
 
     public Peers(BenchEnvironment env, Path workDir) throws IOException {
+        this(env, workDir, List.of());
+    }
+
+    /**
+     * @param lighttpdSettings global lines added to every lighttpd config of these peers, where a scenario needs
+     *                         more than lighttpd's defaults (e.g. connection limits for overload); the peers'
+     *                         settings in the report list them
+     */
+    public Peers(BenchEnvironment env, Path workDir, List<String> lighttpdSettings) throws IOException {
         this.env = env;
         this.workDir = Files.createDirectories(workDir);
         this.docroot = Files.createDirectories(workDir.resolve("docroot"));
+        this.lighttpdSettings = List.copyOf(lighttpdSettings);
+    }
+
+    /** How the report describes these peers' lighttpd: its defaults, plus the scenario's settings if any. */
+    private String lighttpdDefaults() {
+        return lighttpdSettings.isEmpty() ? "lighttpd defaults"
+                : "lighttpd defaults + " + String.join(", ", lighttpdSettings);
     }
 
     /** Writes a file every lighttpd peer serves as /{@code name}. */
@@ -46,7 +66,7 @@ public final class Peers {
         int port = freePort();
         var lighttpd = lighttpd("a-lighttpd", port, List.of(), "", Path.of("/usr/lib/lighttpd"));
         return new Peer("a", "lighttpd static", "127.0.0.1", port, List.of(lighttpd),
-                List.of("lighttpd defaults, static file from the document root"));
+                List.of(lighttpdDefaults() + ", static file from the document root"));
     }
 
     /** (b) lighttpd + mod_lightbridge with the given Lightbridge config. */
@@ -72,7 +92,7 @@ public final class Peers {
                 DYNAMIC_URLS);
         var lighttpd = lighttpd("b-lighttpd", port, List.of("mod_lightbridge"), conf, modules);
         return new Peer("b", "lighttpd + mod_lightbridge", "127.0.0.1", port, List.of(lighttpd),
-                List.of("lighttpd defaults + mod_lightbridge, embedded JVM options " + JVM_OPTIONS,
+                List.of(lighttpdDefaults() + " + mod_lightbridge, embedded JVM options " + JVM_OPTIONS,
                         "Lightbridge config " + config.getFileName() + " (server section at its defaults unless the"
                                 + " scenario says otherwise: 16 workers, queue 256, deadline 50 ms)"));
     }
@@ -83,7 +103,7 @@ public final class Peers {
         int port = freePort();
         var lighttpd = lighttpd("c-lighttpd", port, List.of("mod_proxy"), proxyTo(jetty.port()), Path.of("/usr/lib/lighttpd"));
         return new Peer("c", "lighttpd → Jetty", "127.0.0.1", port, List.of(lighttpd, jetty.process()),
-                List.of("lighttpd defaults + mod_proxy (new backend connection per request, Connection: close)",
+                List.of(lighttpdDefaults() + " + mod_proxy (new backend connection per request, Connection: close)",
                         jettySettings()));
     }
 
@@ -97,7 +117,7 @@ public final class Peers {
         int port = freePort();
         var lighttpd = lighttpd("d-lighttpd", port, List.of("mod_proxy"), proxyTo(nodePort), Path.of("/usr/lib/lighttpd"));
         return new Peer("d", "lighttpd → Node.js", "127.0.0.1", port, List.of(lighttpd, node),
-                List.of("lighttpd defaults + mod_proxy (new backend connection per request, Connection: close)",
+                List.of(lighttpdDefaults() + " + mod_proxy (new backend connection per request, Connection: close)",
                         "Node.js " + Versions.node() + ", one process, NODE_ENV=production, fastify defaults"));
     }
 
@@ -141,7 +161,9 @@ public final class Peers {
                 server.errorlog = "%s"
                 server.modules = ( %s )
                 mimetype.assign = ( ".json" => "application/json" )
-                %s""".formatted(docroot, port, dir.resolve("error.log"), quoted(modules), extra);
+                %s
+                %s""".formatted(docroot, port, dir.resolve("error.log"), quoted(modules),
+                String.join("\n", lighttpdSettings), extra);
         Path file = Files.writeString(dir.resolve("lighttpd.conf"), conf);
         return ServerProcess.start(name, List.of("lighttpd", "-D", "-f", file.toString(), "-m", moduleDir.toString()),
                 dir, Map.of(), port, JVM_READY);

@@ -13,14 +13,15 @@ import java.util.Map;
  *
  * @param reference the target every ratio is taken against
  * @param failures  load levels that gave no figure because the target answered with errors there, with why
+ * @param tables    a scenario's own markdown tables, printed after the standard ones
  */
 public record ScenarioReport(String name, String title, String reference, List<Run> runs, List<Figure> figures,
                              List<Goal> goals, Map<String, List<String>> peerSettings, List<String> notes,
-                             Map<String, Object> extra, List<String> failures) {
+                             Map<String, Object> extra, List<String> failures, List<String> tables) {
 
     public static ScenarioReport start(String name, String title, String reference) {
         return new ScenarioReport(name, title, reference, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                new LinkedHashMap<>(), new ArrayList<>(), new LinkedHashMap<>(), new ArrayList<>());
+                new LinkedHashMap<>(), new ArrayList<>(), new LinkedHashMap<>(), new ArrayList<>(), new ArrayList<>());
     }
 
     public Figure figure(String target, String phase, int connections, double percent) {

@@ -94,7 +94,9 @@ public final class Summary {
         if (!open.isEmpty()) {
             md.append("Open loop (constant rate; latency from each request's scheduled time). \"not sent\": requests the ")
                     .append("schedule wanted but the peer had not let through when the run's time bound (duration + 10 s) ")
-                    .append("hit; they count in the latency columns at the delay they had reached.\n\n");
+                    .append("hit; they count in the latency columns at the delay they had reached. \"sent late\": sent more than ")
+                    .append("1 ms after they were due because their connection still awaited an earlier answer (the ")
+                    .append("generator's own backlog, counted in the latency).\n\n");
             md.append("| Target | % of peak | offered req/s | achieved req/s | p50 | p90 | p99 | p99.9 | max | p99 of 2xx | p99 of rejected | answers | CPU cores | RSS MiB | machine busy cores |\n");
             md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Figure f : open) {
@@ -103,12 +105,14 @@ public final class Summary {
                         .append(ms(f.p50())).append(" | ").append(ms(f.p90())).append(" | ").append(ms(f.p99()))
                         .append(" | ").append(ms(f.p999())).append(" | ").append(ms(f.max())).append(" | ")
                         .append(ms(f.servedP99())).append(" | ").append(ms(f.rejectedP99())).append(" | ")
-                        .append(f.statuses()).append(f.unsent() > 0 ? " + " + f.unsent() + " not sent" : "").append(" | ").append(num(f.cpuCores(), "%.2f")).append(" | ")
+                        .append(f.statuses()).append(f.unsent() > 0 ? " + " + f.unsent() + " not sent" : "")
+                        .append(f.sentLate() > 0 ? "; " + f.sentLate() + " sent late" : "").append(" | ").append(num(f.cpuCores(), "%.2f")).append(" | ")
                         .append(num(f.rssMiB(), "%.0f")).append(" | ").append(num(f.machineCores(), "%.2f"))
                         .append(" |\n");
             }
             md.append("\n");
         }
+        r.tables().forEach(t -> md.append(t).append("\n"));
         r.extra().forEach((k, v) -> {
             String text = String.valueOf(v);
             if (text.startsWith("\n")) {

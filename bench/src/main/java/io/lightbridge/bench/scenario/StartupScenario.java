@@ -92,7 +92,9 @@ public final class StartupScenario implements Scenario {
                 mem.median() * 1.048576 <= 200, String.format(Locale.ROOT, "%.0f MB over", mem.median() * 1.048576 - 200));
         report.notes().add("Timed from just before the processes are spawned until the first POST /v2/models/"
                 + SmallModelScenario.MODEL + "/infer answers 200 (polled every 10 ms). JVMs run " + Peers.JVM_OPTIONS
-                + "; a fixed -Xms256m heap counts in RSS as it is touched.");
+                + ": the heap starts at 64 MiB and grows only when the live set needs it; RSS counts what load has"
+                + " touched (the young generation, a third of the committed heap, is cycled through by every"
+                + " request's garbage).");
     }
 
     private static double untilFirstAnswer(Target t, long t0) throws IOException, InterruptedException {

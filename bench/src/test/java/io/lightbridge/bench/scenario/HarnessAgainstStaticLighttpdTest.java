@@ -57,11 +57,34 @@ class HarnessAgainstStaticLighttpdTest {
     }
 
     @Test
+    void openLoopDrivesAThousandConnectionsAtOnce() throws Exception {
+        // Overload runs need thousands of connections; all record into shared histograms and each holds one small
+        // buffer, so this fits the generator's heap as easily as 16 do.
+        LoadResult r = OpenLoop.run(file, 2048, 1024, Duration.ofSeconds(1), Duration.ofSeconds(2));
+        assertEquals(2048, r.count("200"), r.statuses().toString());
+        assertEquals(0, r.unsent());
+        assertEquals(2048, r.decodedHistogram().getTotalCount());
+        assertEquals(1024, r.connections());
+    }
+
+    @Test
+    void openLoopCountsRequestsItCouldOnlySendLate() throws Exception {
+        // One connection cannot keep a 10 µs schedule: most requests wait for the previous answer and are sent late.
+        LoadResult r = OpenLoop.run(file, 100_000, 1, Duration.ofMillis(100), Duration.ofSeconds(2));
+        long answered = r.count("200");
+        assertTrue(answered > 0, r.statuses().toString());
+        assertTrue(r.sentLate() > answered / 2 && r.sentLate() <= answered, r.sentLate() + " late of " + answered);
+        assertEquals(10_000, answered + r.unsent());
+    }
+
+    @Test
     void openLoopCountsStatusesItDidNotExpect() throws Exception {
         LoadResult r = OpenLoop.run(Target.get("missing", lighttpd.host(), lighttpd.port(), "/missing"), 100, 2,
                 Duration.ofSeconds(1), Duration.ofSeconds(2));
         assertEquals(100, r.count("404"), r.statuses().toString());
         assertEquals(100, r.errors());
+        assertEquals(java.util.Set.of("404"), r.rejectedByStatus().keySet());
+        assertEquals(r.rejected(), r.rejectedByStatus().get("404"));
     }
 
     @Test
