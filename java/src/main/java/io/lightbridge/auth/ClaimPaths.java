@@ -2,15 +2,18 @@ package io.lightbridge.auth;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Claim look-up by name or dotted path ({@code realm_access.roles}). A claim whose full name contains dots
  * ({@code https://example.com/roles}) is found by its full name first.
  */
 final class ClaimPaths {
+    private static final Pattern SPACES = Pattern.compile("\\s+");
+
     private ClaimPaths() {}
 
     /** The value at {@code path}, or null. */
@@ -40,7 +43,7 @@ final class ClaimPaths {
                 return s.isEmpty() ? List.of() : List.of(s);
             }
             var parts = new ArrayList<String>();
-            for (String part : s.trim().split("\\s+")) {
+            for (String part : SPACES.split(s.trim())) {
                 if (!part.isEmpty()) {
                     parts.add(part);
                 }
@@ -74,23 +77,31 @@ final class ClaimPaths {
      * ({@code realm_access.roles}); numbers and booleans as text.
      */
     static Map<String, Object> flatten(Map<String, Object> claims) {
-        var out = new LinkedHashMap<String, Object>();
+        var out = new HashMap<String, Object>();
         flatten("", claims, out);
         return out;
     }
 
     private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> out) {
         for (var entry : map.entrySet()) {
-            String name = prefix + entry.getKey();
+            String name = prefix.isEmpty() ? String.valueOf(entry.getKey()) : prefix + entry.getKey();
             switch (entry.getValue()) {
                 case null -> { }
                 case Map<?, ?> nested -> flatten(name + ".", nested, out);
-                case Collection<?> values -> out.put(name, values.stream().filter(v -> v != null)
-                        .map(ClaimPaths::text).toList());
-                case java.util.Date date -> out.put(name, Long.toString(date.getTime() / 1000));
+                case Collection<?> values -> out.put(name, texts(values));
                 case Object value -> out.put(name, text(value));
             }
         }
+    }
+
+    private static List<String> texts(Collection<?> values) {
+        var out = new ArrayList<String>(values.size());
+        for (Object value : values) {
+            if (value != null) {
+                out.add(text(value));
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static String text(Object value) {

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The claims checks for one issuer, plugged into nimbus' processor in place of its default verifier so that
- * time comes from our {@link Clock}, the maximum lifetime is enforced, and each failure has a reason label.
+ * The claims checks for one issuer, in place of nimbus' default claims verifier (same interface) so that time comes
+ * from our {@link Clock}, the maximum lifetime is enforced, and each failure has a reason label.
  */
 final class ClaimsVerifier implements JWTClaimsSetVerifier<SecurityContext> {
     private final String issuer;
