@@ -5,15 +5,12 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Claim look-up by name or dotted path ({@code realm_access.roles}). A claim whose full name contains dots
  * ({@code https://example.com/roles}) is found by its full name first.
  */
 final class ClaimPaths {
-    private static final Pattern SPACES = Pattern.compile("\\s+");
-
     private ClaimPaths() {}
 
     /** The value at {@code path}, or null. */
@@ -42,13 +39,7 @@ final class ClaimPaths {
             if (!spaceSeparated) {
                 return s.isEmpty() ? List.of() : List.of(s);
             }
-            var parts = new ArrayList<String>();
-            for (String part : SPACES.split(s.trim())) {
-                if (!part.isEmpty()) {
-                    parts.add(part);
-                }
-            }
-            return parts;
+            return words(s);
         }
         if (value instanceof Collection<?> values) {
             var out = new ArrayList<String>(values.size());
@@ -60,6 +51,27 @@ final class ClaimPaths {
             return out;
         }
         return List.of();
+    }
+
+    /** The words of {@code s}, split on the characters of the regex {@code \s} (OAuth scopes are space-separated). */
+    private static List<String> words(String s) {
+        var words = new ArrayList<String>();
+        int start = -1;
+        for (int i = 0; i <= s.length(); i++) {
+            if (i == s.length() || isSpace(s.charAt(i))) {
+                if (start >= 0) {
+                    words.add(s.substring(start, i));
+                    start = -1;
+                }
+            } else if (start < 0) {
+                start = i;
+            }
+        }
+        return words;
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
 
     /** The first string found at any of {@code paths}, or null. */

@@ -14,6 +14,7 @@ import java.text.ParseException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A compact JWS read once: nimbus' {@link JWSHeader} and {@link JWTClaimsSet}, the signing input and the signature,
@@ -32,6 +33,14 @@ record CompactJws(JWSHeader header, JWTClaimsSet claims, byte[] signingInput, Ba
             .enable(DeserializationFeature.USE_LONG_FOR_INTS) // numbers as nimbus' own parser gives them
             .build()
             .readerFor(Map.class);
+    /**
+     * Headers read before, by their text: an IdP signs with a handful of keys, so its tokens carry a handful of
+     * distinct headers, and nimbus' {@link JWSHeader} is immutable. Only short headers are kept, and the map is
+     * emptied when full, so made-up headers cannot grow it (a plain map: a cache's bookkeeping cost more here).
+     */
+    private static final Map<String, JWSHeader> HEADERS = new ConcurrentHashMap<>();
+    private static final int REMEMBERED_HEADERS = 256;
+    private static final int REMEMBERED_HEADER_LENGTH = 512;
 
     /**
      * @throws ParseException not three base64url parts separated by dots, JSON that is not an object, or a header or
@@ -46,12 +55,26 @@ record CompactJws(JWSHeader header, JWTClaimsSet claims, byte[] signingInput, Ba
             throw new ParseException("not a compact JWS", 0);
         }
         try {
-            JWSHeader header = JWSHeader.parse(json(ascii, 0, dot1), new Base64URL(token.substring(0, dot1)));
+            JWSHeader header = header(token.substring(0, dot1), ascii);
             JWTClaimsSet claims = JWTClaimsSet.parse(json(ascii, dot1 + 1, dot2));
             return new CompactJws(header, claims, Arrays.copyOf(ascii, dot2), new DecodedPart(token.substring(dot2 + 1)));
         } catch (IllegalArgumentException e) {
             throw new ParseException("not base64url", 0);
         }
+    }
+
+    private static JWSHeader header(String text, byte[] ascii) throws ParseException {
+        JWSHeader header = HEADERS.get(text);
+        if (header == null) {
+            header = JWSHeader.parse(json(ascii, 0, text.length()), new Base64URL(text));
+            if (text.length() <= REMEMBERED_HEADER_LENGTH) {
+                if (HEADERS.size() >= REMEMBERED_HEADERS) {
+                    HEADERS.clear();
+                }
+                HEADERS.put(text, header);
+            }
+        }
+        return header;
     }
 
     private static int indexOfDot(byte[] ascii, int from) {

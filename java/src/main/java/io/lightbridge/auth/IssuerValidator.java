@@ -14,6 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import io.lightbridge.auth.AuthenticationException.Fault;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -123,7 +124,26 @@ final class IssuerValidator {
         for (String path : paths) {
             values.addAll(ClaimPaths.strings(raw, path, spaceSeparated));
         }
-        return values.isEmpty() ? Set.of() : Set.copyOf(values);
+        return distinct(values);
+    }
+
+    /** As {@link Set#copyOf}, without its intermediate hash set for the few values a claim usually holds. */
+    private static Set<String> distinct(List<String> values) {
+        if (values.size() > 16) {
+            return Set.copyOf(values);
+        }
+        var unique = new String[values.size()];
+        int count = 0;
+        next:
+        for (String value : values) {
+            for (int i = 0; i < count; i++) {
+                if (unique[i].equals(value)) {
+                    continue next;
+                }
+            }
+            unique[count++] = value;
+        }
+        return Set.of(count == unique.length ? unique : Arrays.copyOf(unique, count));
     }
 
     static AuthenticationException caller(String reason, String message) {

@@ -319,6 +319,28 @@ class IdentityTest {
     }
 
     @Test
+    void signedTokensWithAmbiguousJsonOrStrayCharactersAreMalformed() throws Exception {
+        String json = claims().build().toString();
+        List<String> payloads = List.of(
+                "{\"sub\":\"admin\"," + json.substring(1),                  // a duplicate claim name
+                "{\"x\":{\"a\":1,\"a\":2}," + json.substring(1),           // a duplicate name in a nested object
+                json + " {}",                                                // content after the claims object
+                "{'sub':'alice'," + json.substring(1));                      // not JSON (single quotes)
+        for (String payload : payloads) {
+            var jws = new com.nimbusds.jose.JWSObject(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").build(),
+                    new com.nimbusds.jose.Payload(payload));
+            jws.sign(new com.nimbusds.jose.crypto.RSASSASigner(idp.rsa));
+            assertRefused("malformed", jws.serialize());
+        }
+        String valid = idp.rs256(claims().build());
+        int signature = valid.lastIndexOf('.') + 1;
+        // nimbus' own decoder skips characters outside base64url; they must not pass as the same signature
+        assertRefused("malformed", valid.substring(0, signature) + "~" + valid.substring(signature));
+        assertRefused("malformed", valid.substring(0, 5) + "!" + valid.substring(5));
+        assertEquals("alice", identity.validate(valid).subject());
+    }
+
+    @Test
     void validatedTokensAreCachedUntilExpiry() throws Exception {
         String token = idp.rs256(claims().build());
         Principal first = identity.validate(token);
