@@ -97,7 +97,7 @@ final class IssuerValidator {
                 }
             }
             return false;
-        } catch (JOSEException e) {
+        } catch (JOSEException | RuntimeException e) { // as nimbus' JWSObject.verify treats a verifier's failure
             throw caller("bad_signature", "token signature could not be verified");
         }
     }
