@@ -116,7 +116,7 @@ final class IssuerValidator {
                 collect(raw, config.scopesClaims(), true),
                 claims.getJWTID(),
                 claims.getExpirationTime().toInstant(),
-                ClaimPaths.flatten(raw));
+                new FlattenedClaims(raw));
     }
 
     private static Set<String> collect(Map<String, Object> raw, List<String> paths, boolean spaceSeparated) {

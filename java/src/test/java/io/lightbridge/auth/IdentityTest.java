@@ -91,6 +91,10 @@ class IdentityTest {
         assertEquals(Set.of("openid", "models:infer"), p.scopes());
         assertEquals(START.plus(Duration.ofMinutes(5)), p.expiresAt());
         assertEquals(List.of("model-reader"), p.claims().get("realm_access.roles"));
+        assertEquals(Long.toString(START.getEpochSecond()), p.claims().get("iat"));
+        assertThrows(UnsupportedOperationException.class, () -> p.claims().put("sub", "admin"));
+        assertThrows(UnsupportedOperationException.class, () -> p.claims().remove("sub"));
+        assertEquals("alice", p.claims().get("sub"));
         assertEquals(1, idp.hits("/.well-known/openid-configuration"));
     }
 
