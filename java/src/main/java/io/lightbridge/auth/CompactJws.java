@@ -30,7 +30,8 @@ record CompactJws(JWSHeader header, JWTClaimsSet claims, byte[] signingInput, Ba
     private static final ObjectReader JSON_OBJECT = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.USE_LONG_FOR_INTS) // numbers as nimbus' own parser gives them
+            // integers as Long, as nimbus' own parser gives them; one beyond 64 bits is refused, never truncated
+            .enable(DeserializationFeature.USE_LONG_FOR_INTS)
             .build()
             .readerFor(Map.class);
     /**

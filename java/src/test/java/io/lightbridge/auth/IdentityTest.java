@@ -329,7 +329,10 @@ class IdentityTest {
                 "{\"sub\":\"admin\"," + json.substring(1),                  // a duplicate claim name
                 "{\"x\":{\"a\":1,\"a\":2}," + json.substring(1),           // a duplicate name in a nested object
                 json + " {}",                                                // content after the claims object
-                "{'sub':'alice'," + json.substring(1));                      // not JSON (single quotes)
+                "{'sub':'alice'," + json.substring(1),                       // not JSON (single quotes)
+                json.replace("\"exp\":" + START.plusSeconds(300).getEpochSecond(), // 2^64 + exp: not a plausible time
+                        "\"exp\":" + java.math.BigInteger.TWO.pow(64).add(java.math.BigInteger.valueOf(
+                                START.plusSeconds(300).getEpochSecond()))));
         for (String payload : payloads) {
             var jws = new com.nimbusds.jose.JWSObject(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").build(),
                     new com.nimbusds.jose.Payload(payload));
