@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
@@ -97,7 +98,7 @@ record CompactJws(JWSHeader header, JWTClaimsSet claims, byte[] signingInput, Ba
             return object;
         } catch (JacksonException e) {
             throw new ParseException("not a JSON object", from);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("reading an array cannot fail with I/O", e);
         }
     }

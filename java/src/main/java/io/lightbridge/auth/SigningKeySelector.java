@@ -28,13 +28,15 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SigningKeySelector {
     private static final int REMEMBERED_SELECTORS = 256;
+    private static final int REMEMBERED_KID_LENGTH = 256;
 
     private final JWKSource<SecurityContext> source;
     private final boolean signingUseOnly;
     private final Cache<JWK, JWSVerifier> verifiers = Caffeine.newBuilder().weakKeys().maximumSize(1_000).build();
     /**
      * Selectors depend only on these header fields, and a handful of keys sign all tokens: built once per key.
-     * Emptied when full, so made-up kids cannot grow it (a plain map: a cache's bookkeeping cost more here).
+     * Only short kids are kept, and the map is emptied when full, so made-up kids cannot grow it (a plain map:
+     * a cache's bookkeeping cost more here).
      */
     private final Map<Lookup, JWKSelector> selectors = new ConcurrentHashMap<>();
 
@@ -55,10 +57,12 @@ final class SigningKeySelector {
             if (selector == null) {
                 return List.of();
             }
-            if (selectors.size() >= REMEMBERED_SELECTORS) {
-                selectors.clear();
+            if (header.getKeyID() == null || header.getKeyID().length() <= REMEMBERED_KID_LENGTH) {
+                if (selectors.size() >= REMEMBERED_SELECTORS) {
+                    selectors.clear();
+                }
+                selectors.put(lookup, selector);
             }
-            selectors.put(lookup, selector);
         }
         List<JWK> candidates = source.get(selector, null);
         var found = new ArrayList<JWSVerifier>(candidates.size());

@@ -182,6 +182,17 @@ class IdentityTest {
     }
 
     @Test
+    void madeUpKidsAndHeadersDoNotCrowdOutTheRealKey() throws Exception {
+        for (int i = 0; i < 300; i++) { // more distinct headers and kids than are remembered
+            var jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("made-up-" + i).build(), claims().build());
+            jwt.sign(new com.nimbusds.jose.crypto.ECDSASigner(idp.ec));
+            assertRefused("unknown_key", jwt.serialize());
+        }
+        assertEquals("alice", identity.validate(idp.rs256(claims().build())).subject());
+        assertEquals("alice", identity.validate(idp.es256(claims().build())).subject());
+    }
+
+    @Test
     void newKeyIsPickedUpByOneRefresh() throws Exception {
         identity.validate(idp.rs256(claims().build()));
         RSAKey next = new RSAKeyGenerator(2048).keyID("rsa-2").keyUse(KeyUse.SIGNATURE).generate();
