@@ -2,7 +2,7 @@ package io.lightbridge.auth;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,13 +39,7 @@ final class ClaimPaths {
             if (!spaceSeparated) {
                 return s.isEmpty() ? List.of() : List.of(s);
             }
-            var parts = new ArrayList<String>();
-            for (String part : s.trim().split("\\s+")) {
-                if (!part.isEmpty()) {
-                    parts.add(part);
-                }
-            }
-            return parts;
+            return words(s);
         }
         if (value instanceof Collection<?> values) {
             var out = new ArrayList<String>(values.size());
@@ -57,6 +51,27 @@ final class ClaimPaths {
             return out;
         }
         return List.of();
+    }
+
+    /** The words of {@code s}, split on the characters of the regex {@code \s} (OAuth scopes are space-separated). */
+    private static List<String> words(String s) {
+        var words = new ArrayList<String>();
+        int start = -1;
+        for (int i = 0; i <= s.length(); i++) {
+            if (i == s.length() || isSpace(s.charAt(i))) {
+                if (start >= 0) {
+                    words.add(s.substring(start, i));
+                    start = -1;
+                }
+            } else if (start < 0) {
+                start = i;
+            }
+        }
+        return words;
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
 
     /** The first string found at any of {@code paths}, or null. */
@@ -74,23 +89,31 @@ final class ClaimPaths {
      * ({@code realm_access.roles}); numbers and booleans as text.
      */
     static Map<String, Object> flatten(Map<String, Object> claims) {
-        var out = new LinkedHashMap<String, Object>();
+        var out = new HashMap<String, Object>();
         flatten("", claims, out);
         return out;
     }
 
     private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> out) {
         for (var entry : map.entrySet()) {
-            String name = prefix + entry.getKey();
+            String name = prefix.isEmpty() ? String.valueOf(entry.getKey()) : prefix + entry.getKey();
             switch (entry.getValue()) {
                 case null -> { }
                 case Map<?, ?> nested -> flatten(name + ".", nested, out);
-                case Collection<?> values -> out.put(name, values.stream().filter(v -> v != null)
-                        .map(ClaimPaths::text).toList());
-                case java.util.Date date -> out.put(name, Long.toString(date.getTime() / 1000));
+                case Collection<?> values -> out.put(name, texts(values));
                 case Object value -> out.put(name, text(value));
             }
         }
+    }
+
+    private static List<String> texts(Collection<?> values) {
+        var out = new ArrayList<String>(values.size());
+        for (Object value : values) {
+            if (value != null) {
+                out.add(text(value));
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static String text(Object value) {

@@ -8,11 +8,12 @@ import java.time.Duration;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The claims checks for one issuer, plugged into nimbus' processor in place of its default verifier so that
- * time comes from our {@link Clock}, the maximum lifetime is enforced, and each failure has a reason label.
+ * The claims checks for one issuer, in place of nimbus' default claims verifier (same interface) so that time comes
+ * from our {@link Clock}, the maximum lifetime is enforced, and each failure has a reason label.
  */
 final class ClaimsVerifier implements JWTClaimsSetVerifier<SecurityContext> {
     private final String issuer;
@@ -37,15 +38,16 @@ final class ClaimsVerifier implements JWTClaimsSetVerifier<SecurityContext> {
 
     @Override
     public void verify(JWTClaimsSet claims, SecurityContext context) throws ClaimRejection {
+        Map<String, Object> all = claims.getClaims();
         for (String name : requiredClaims) {
-            if (ClaimPaths.find(claims.getClaims(), name) == null) {
+            if (ClaimPaths.find(all, name) == null) {
                 throw new ClaimRejection("missing_claim", "token lacks required claim " + name);
             }
         }
         if (!issuer.equals(claims.getIssuer())) {
             throw new ClaimRejection("wrong_issuer", "token issuer not accepted");
         }
-        if (tokenAudiences(claims).stream().noneMatch(audiences::contains)) {
+        if (!acceptedAudience(claims)) {
             throw new ClaimRejection("wrong_audience", "token audience not accepted");
         }
         long now = clock.millis();
@@ -68,6 +70,15 @@ final class ClaimsVerifier implements JWTClaimsSetVerifier<SecurityContext> {
             throw new ClaimRejection("lifetime_too_long", "token lifetime exceeds "
                     + Duration.ofMillis(maxLifetimeMillis).toString().substring(2).toLowerCase(java.util.Locale.ROOT));
         }
+    }
+
+    private boolean acceptedAudience(JWTClaimsSet claims) {
+        for (String audience : tokenAudiences(claims)) {
+            if (audiences.contains(audience)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private List<String> tokenAudiences(JWTClaimsSet claims) {

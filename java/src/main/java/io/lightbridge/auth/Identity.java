@@ -8,7 +8,6 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.EncryptedJWT;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.PlainJWT;
-import com.nimbusds.jwt.SignedJWT;
 import io.lightbridge.auth.AuthenticationException.Fault;
 import io.lightbridge.log.ServerLog;
 import io.lightbridge.pipeline.Request;
@@ -117,19 +116,18 @@ public final class Identity implements Authenticator, AutoCloseable {
     }
 
     private Principal verify(String token) throws AuthenticationException {
-        SignedJWT signed;
-        String issuer;
+        CompactJws jws;
         try {
-            signed = SignedJWT.parse(token);
-            issuer = signed.getJWTClaimsSet().getIssuer();
-        } catch (ParseException | IllegalArgumentException e) {
+            jws = CompactJws.parse(token);
+        } catch (ParseException e) {
             throw notSigned(token);
         }
+        String issuer = jws.claims().getIssuer();
         IssuerValidator validator = issuer == null ? null : issuers.get(issuer);
         if (validator == null) {
             throw IssuerValidator.caller("unknown_issuer", "token issuer not trusted");
         }
-        return validator.validate(signed);
+        return validator.validate(jws);
     }
 
     /** Why a token that is not a parsable JWS was refused (the cold path parses it again to tell). */

@@ -27,6 +27,7 @@ public record Principal(
         groups = Set.copyOf(groups);
         roles = Set.copyOf(roles);
         scopes = Set.copyOf(scopes);
-        claims = claims == null ? Map.of() : Map.copyOf(claims);
+        // FlattenedClaims is already unmodifiable, and flattens only when an ACL rule first reads it
+        claims = claims == null ? Map.of() : claims instanceof FlattenedClaims ? claims : Map.copyOf(claims);
     }
 }

@@ -91,6 +91,10 @@ class IdentityTest {
         assertEquals(Set.of("openid", "models:infer"), p.scopes());
         assertEquals(START.plus(Duration.ofMinutes(5)), p.expiresAt());
         assertEquals(List.of("model-reader"), p.claims().get("realm_access.roles"));
+        assertEquals(Long.toString(START.getEpochSecond()), p.claims().get("iat"));
+        assertThrows(UnsupportedOperationException.class, () -> p.claims().put("sub", "admin"));
+        assertThrows(UnsupportedOperationException.class, () -> p.claims().remove("sub"));
+        assertEquals("alice", p.claims().get("sub"));
         assertEquals(1, idp.hits("/.well-known/openid-configuration"));
     }
 
@@ -175,6 +179,17 @@ class IdentityTest {
                     .keyID("rotated-away").build(), claims().jwtID("t" + i).build(), stranger));
         }
         assertTrue(idp.hits("/keys") - before <= 1, "at most one refresh for unknown kids, got " + (idp.hits("/keys") - before));
+    }
+
+    @Test
+    void madeUpKidsAndHeadersDoNotCrowdOutTheRealKey() throws Exception {
+        for (int i = 0; i < 300; i++) { // more distinct headers and kids than are remembered
+            var jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("made-up-" + i).build(), claims().build());
+            jwt.sign(new com.nimbusds.jose.crypto.ECDSASigner(idp.ec));
+            assertRefused("unknown_key", jwt.serialize());
+        }
+        assertEquals("alice", identity.validate(idp.rs256(claims().build())).subject());
+        assertEquals("alice", identity.validate(idp.es256(claims().build())).subject());
     }
 
     @Test
@@ -316,6 +331,31 @@ class IdentityTest {
             assertTrue(Set.of("malformed", "bad_signature").contains(e.reason()), token + " -> " + e.reason());
             assertEquals(Fault.CALLER, e.fault());
         }
+    }
+
+    @Test
+    void signedTokensWithAmbiguousJsonOrStrayCharactersAreMalformed() throws Exception {
+        String json = claims().build().toString();
+        List<String> payloads = List.of(
+                "{\"sub\":\"admin\"," + json.substring(1),                  // a duplicate claim name
+                "{\"x\":{\"a\":1,\"a\":2}," + json.substring(1),           // a duplicate name in a nested object
+                json + " {}",                                                // content after the claims object
+                "{'sub':'alice'," + json.substring(1),                       // not JSON (single quotes)
+                json.replace("\"exp\":" + START.plusSeconds(300).getEpochSecond(), // 2^64 + exp: not a plausible time
+                        "\"exp\":" + java.math.BigInteger.TWO.pow(64).add(java.math.BigInteger.valueOf(
+                                START.plusSeconds(300).getEpochSecond()))));
+        for (String payload : payloads) {
+            var jws = new com.nimbusds.jose.JWSObject(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").build(),
+                    new com.nimbusds.jose.Payload(payload));
+            jws.sign(new com.nimbusds.jose.crypto.RSASSASigner(idp.rsa));
+            assertRefused("malformed", jws.serialize());
+        }
+        String valid = idp.rs256(claims().build());
+        int signature = valid.lastIndexOf('.') + 1;
+        // nimbus' own decoder skips characters outside base64url; they must not pass as the same signature
+        assertRefused("malformed", valid.substring(0, signature) + "~" + valid.substring(signature));
+        assertRefused("malformed", valid.substring(0, 5) + "!" + valid.substring(5));
+        assertEquals("alice", identity.validate(valid).subject());
     }
 
     @Test
