@@ -53,26 +53,56 @@ final class Batcher implements AutoCloseable {
 
     /** Runs inputs (in model order, each with a free first axis) as part of a batch; blocks until done. */
     List<Tensor> run(List<Tensor> inputs, List<String> outputs) throws ModelCallException {
+        return await(submit(inputs, outputs));
+    }
+
+    /**
+     * Queues inputs for the next batch and returns at once; the batch thread completes the stage (and runs what
+     * depends on it), exceptionally with a {@link ModelCallException} when the call fails or the version unloads.
+     * A call that would fill a batch alone runs now, on the caller's thread.
+     */
+    CompletableFuture<List<Tensor>> submit(List<Tensor> inputs, List<String> outputs) {
         int rows = (int) inputs.getFirst().dim(0);
         if (rows == 0 || rows >= maxBatchSize) {
-            return runAlone(inputs, outputs);
+            try {
+                return CompletableFuture.completedFuture(runAlone(inputs, outputs));
+            } catch (ModelCallException | RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(unloading());
         }
         var pending = new Pending(inputs, outputs, rows, System.nanoTime(), new CompletableFuture<>());
-        if (closed) {
-            throw new ModelCallException(ModelCallException.Kind.NOT_READY, model + " version " + version + " is unloading");
-        }
         queue.add(pending);
+        if (closed) {
+            // the batch thread may have drained the queue before our add: fail what is left (a second completion is a no-op)
+            failQueued();
+        }
+        return pending.result;
+    }
+
+    /** The result of a stage from {@link #submit}, or its failure as a {@link ModelCallException}. */
+    static <T> T await(CompletableFuture<T> stage) throws ModelCallException {
         try {
-            return pending.result.get();
+            return stage.get();
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof ModelCallException m) {
-                throw m;
-            }
-            throw new ModelCallException(ModelCallException.Kind.MODEL_FAILED, "batch run failed: " + e.getCause(), e.getCause());
+            throw asModelCallException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ModelCallException(ModelCallException.Kind.NOT_READY, "interrupted while waiting for a batch");
         }
+    }
+
+    /** A stage's failure as the model call's: {@link ModelCallException}s as they are, anything else a model failure. */
+    static ModelCallException asModelCallException(Throwable t) {
+        Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        return cause instanceof ModelCallException m ? m
+                : new ModelCallException(ModelCallException.Kind.MODEL_FAILED, "batch run failed: " + cause, cause);
+    }
+
+    private ModelCallException unloading() {
+        return new ModelCallException(ModelCallException.Kind.NOT_READY, model + " version " + version + " is unloading");
     }
 
     private List<Tensor> runAlone(List<Tensor> inputs, List<String> outputs) throws ModelCallException {
@@ -241,16 +271,31 @@ final class Batcher implements AutoCloseable {
         return perCall;
     }
 
+    /** On the batch thread as it stops: fails the calls it carried and every call still queued. */
     private void failRemaining() {
         var left = new ArrayList<Pending>(carried);
+        carried.clear();
+        fail(left);
+        failQueued();
+    }
+
+    private void failQueued() {
+        var left = new ArrayList<Pending>();
         queue.drainTo(left);
-        for (Pending p : left) {
+        fail(left);
+    }
+
+    private void fail(List<Pending> calls) {
+        for (Pending p : calls) {
             p.result.completeExceptionally(new ModelCallException(ModelCallException.Kind.NOT_READY,
                     model + " version " + version + " was unloaded"));
         }
     }
 
-    /** Stops the batch thread; calls still queued fail with 503. Idempotent and thread-safe. */
+    /**
+     * Stops the batch thread; calls still queued fail with 503. Idempotent and thread-safe; may run on the batch thread
+     * itself (a completion there released the version's last lease).
+     */
     @Override
     public void close() {
         if (!closing.compareAndSet(false, true)) {
@@ -258,6 +303,9 @@ final class Batcher implements AutoCloseable {
         }
         closed = true;
         thread.interrupt();
+        if (Thread.currentThread() == thread) {
+            return; // the last call's completion released the version: the loop stops after this batch
+        }
         try {
             thread.join(5_000);
         } catch (InterruptedException e) {

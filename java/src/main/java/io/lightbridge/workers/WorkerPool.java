@@ -7,6 +7,7 @@ import io.lightbridge.pipeline.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -188,18 +189,40 @@ public final class WorkerPool implements AutoCloseable {
         return job;
     }
 
+    /**
+     * Runs the job's handler; a handler whose work waits (a call queued for a batch) returns a pending stage and
+     * releases this worker at once, and the thread that completes the stage delivers the reply. The request counts as
+     * in flight (against {@code workers + queueCapacity}) until its reply is delivered.
+     */
     private void run(Job job) {
         busy.incrementAndGet();
-        Response response;
+        CompletableFuture<Response> stage;
         try {
-            response = job.handler.handle(job.request);
+            stage = job.handler.respond(job.request, job.deadlineNanos);
         } catch (Throwable t) {
-            failed.increment();
-            log.error("request handler failed for " + job.request.method() + " " + job.request.path() + ": " + t);
-            response = FAILED;
+            stage = CompletableFuture.failedFuture(t);
         } finally {
             busy.decrementAndGet();
-            inFlight.decrementAndGet();
+        }
+        if (stage.isDone()) {
+            finish(job, stage);
+        } else {
+            CompletableFuture<Response> pending = stage;
+            pending.whenComplete((r, t) -> finish(job, pending));
+        }
+    }
+
+    /** Exactly once per run job: counts it and hands its reply (500 if the handler failed) to the server. */
+    private void finish(Job job, CompletableFuture<Response> outcome) {
+        inFlight.decrementAndGet();
+        Response response;
+        try {
+            response = outcome.join();
+        } catch (Throwable t) {
+            failed.increment();
+            Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+            log.error("request handler failed for " + job.request.method() + " " + job.request.path() + ": " + cause);
+            response = FAILED;
         }
         completed.increment();
         deliver(job, response);
