@@ -252,7 +252,7 @@ public final class ModelVersion implements AutoCloseable {
      */
     public InferenceResult infer(List<Tensor> given, List<String> requestedOutputs) throws ModelCallException {
         if (batcher != null) {
-            return Batcher.await(inferAsync(given, requestedOutputs));
+            return Batcher.await(inferAsync(given, requestedOutputs, System.nanoTime() + Batcher.NO_DEADLINE));
         }
         long start = System.nanoTime();
         boolean ok = false;
@@ -281,8 +281,12 @@ public final class ModelVersion implements AutoCloseable {
      * on the batch thread (so what depends on it runs there); otherwise the model runs now and the stage is complete.
      * Never throws: fails with a {@link ModelCallException} (possibly wrapped in a
      * {@link java.util.concurrent.CompletionException}). The caller keeps its {@link ModelLease} until the stage completes.
+     *
+     * @param deadlineNanos a {@link System#nanoTime()} value: a call still waiting for its batch then fails with
+     *                      {@link ModelCallException.Kind#DEADLINE} without running
      */
-    public CompletableFuture<InferenceResult> inferAsync(List<Tensor> given, List<String> requestedOutputs) {
+    public CompletableFuture<InferenceResult> inferAsync(List<Tensor> given, List<String> requestedOutputs,
+                                                         long deadlineNanos) {
         if (batcher == null) {
             try {
                 return CompletableFuture.completedFuture(infer(given, requestedOutputs));
@@ -307,7 +311,7 @@ public final class ModelVersion implements AutoCloseable {
             listener.inferred(model, version, System.nanoTime() - start, false);
             return CompletableFuture.failedFuture(e);
         }
-        return batcher.submit(ordered, wanted).handle((out, failure) -> {
+        return batcher.submit(ordered, wanted, deadlineNanos).handle((out, failure) -> {
             listener.inferred(model, version, System.nanoTime() - start, failure == null);
             if (failure != null) {
                 throw new java.util.concurrent.CompletionException(Batcher.asModelCallException(failure));

@@ -12,8 +12,10 @@ public interface ModelHandler {
      * The outcome as a stage: complete when the call is done now, pending while it waits (a batch), completed by
      * the thread that finishes the wait. The pipeline then finishes the request (audit, reply) on that thread. The
      * default answers now.
+     *
+     * @param deadlineNanos a {@link System#nanoTime()} value: a call still waiting then is answered without running
      */
-    default CompletableFuture<Outcome> handleAsync(Request request, Principal principal) {
+    default CompletableFuture<Outcome> handleAsync(Request request, Principal principal, long deadlineNanos) {
         return CompletableFuture.completedFuture(handle(request, principal));
     }
 
@@ -21,11 +23,12 @@ public interface ModelHandler {
     @FunctionalInterface
     interface Deferred extends ModelHandler {
         @Override
-        CompletableFuture<Outcome> handleAsync(Request request, Principal principal);
+        CompletableFuture<Outcome> handleAsync(Request request, Principal principal, long deadlineNanos);
 
+        /** Waits as long as the call takes. */
         @Override
         default Outcome handle(Request request, Principal principal) {
-            return handleAsync(request, principal).join();
+            return handleAsync(request, principal, System.nanoTime() + Long.MAX_VALUE / 2).join();
         }
     }
 

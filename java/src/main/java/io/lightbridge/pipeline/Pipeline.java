@@ -15,7 +15,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The server-agnostic request path: route → identity → policy → handler → audit.
@@ -84,8 +83,8 @@ public final class Pipeline implements Handler {
 
     /**
      * As {@link #handle(Request, Route)}, without waiting for a model call that waits (a batch): the stage completes on
-     * the thread that finishes the call, after the audit record is appended. A call still waiting at
-     * {@code deadlineNanos} is answered 504 (and audited) then.
+     * the thread that finishes the call, after the audit record is appended. {@code deadlineNanos} goes to the model
+     * handler, which answers a call still waiting then without running it.
      */
     public CompletableFuture<Response> respond(Request request, Route route, long deadlineNanos) {
         if (!(route instanceof Route.Guarded guarded)) {
@@ -162,7 +161,7 @@ public final class Pipeline implements Handler {
         long handlerStart = System.nanoTime();
         CompletableFuture<ModelHandler.Outcome> stage;
         try {
-            stage = route.handler().handleAsync(request, call.principal);
+            stage = route.handler().handleAsync(request, call.principal, deadlineNanos);
         } catch (RuntimeException e) {
             stage = CompletableFuture.completedFuture(handlerFailed(requestId, e));
         }
@@ -173,15 +172,11 @@ public final class Pipeline implements Handler {
             return CompletableFuture.completedFuture(call.finish(outcome.response(), outcome.modelVersion(),
                     outcome.errorClass()));
         }
-        stage.completeOnTimeout(DEADLINE, deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
         return stage.handle((outcome, failure) -> {
             call.handlerNanos = System.nanoTime() - handlerStart;
             return failure == null ? outcome : handlerFailed(requestId, failure);
         }).thenCompose(outcome -> call.finishLater(outcome.response(), outcome.modelVersion(), outcome.errorClass()));
     }
-
-    private static final ModelHandler.Outcome DEADLINE = ModelHandler.Outcome.failed(
-            Response.error(504, "the model call waited past the request deadline"), "deadline");
 
     /** The refusal of identity, policy or audit (recorded), or null when the model may be called. */
     private Response admit(CallRecord call) {

@@ -45,13 +45,18 @@ class BatchedInferThroughWorkersTest {
     /** Submits every request at once and returns the replies; fails on a second reply for any of them. */
     private static List<Response> submitAll(WorkerPool pool, ModelPipeline models, List<Request> requests)
             throws Exception {
+        return submitAll(pool, models, requests, 10_000);
+    }
+
+    private static List<Response> submitAll(WorkerPool pool, ModelPipeline models, List<Request> requests, long timeoutMs)
+            throws Exception {
         var replies = new ArrayList<CompletableFuture<Response>>();
         var extra = new AtomicInteger();
         for (Request r : requests) {
             var reply = new CompletableFuture<Response>();
             replies.add(reply);
             assertTrue(pool.submit(r, models.pipeline.forRoute(models.pipeline.route(r)),
-                    System.nanoTime() + TimeUnit.SECONDS.toNanos(10), response -> {
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs), response -> {
                         if (!reply.complete(response)) {
                             extra.incrementAndGet();
                         }
@@ -128,6 +133,29 @@ class BatchedInferThroughWorkersTest {
             assertEquals("model_error", failed.errorClass());
             assertEquals("1", failed.modelVersion());
             assertEquals(4, models.audit.size());
+        }
+    }
+
+    @Test
+    void aCallStillWaitingForItsBatchAtTheDeadlineIsAnswered504WithoutRunningAndAudited() throws Exception {
+        Path repo = ModelPipeline.repositoryWith(tmp, "breast-cancer");
+        Files.writeString(repo.resolve("breast-cancer").resolve("config.yaml"),
+                "dynamic-batching:\n  max-batch-size: 64\n  max-queue-delay-us: 300000\n");
+        try (var models = new ModelPipeline(ModelPipeline.config(repo));
+             var pool = new WorkerPool(1, 16, Duration.ZERO, false, ServerLog.NONE, n -> { })) {
+            String row = "[" + "1.5,".repeat(29) + "1.5]";
+            long runsBefore = models.repository.stats().counters("breast-cancer").batches();
+
+            List<Response> responses = submitAll(pool, models,
+                    List.of(infer("breast-cancer", v2Body("input", "FP32", "[1,30]", row))), 50);
+
+            Response r = responses.getFirst();
+            assertEquals(504, r.status(), r.bodyText());
+            assertEquals(runsBefore, models.repository.stats().counters("breast-cancer").batches(), "it did not run");
+            AuditRecord record = models.audit.peek();
+            assertEquals(504, record.status());
+            assertEquals("deadline", record.errorClass());
+            assertEquals("1", record.modelVersion());
         }
     }
 

@@ -63,12 +63,12 @@ public final class InvocationRoutes implements Router {
             return new Route.MethodNotAllowed("POST");
         }
         String name = model;
-        ModelHandler.Deferred invoke = (r, p) -> invoke(r, name);
+        ModelHandler.Deferred invoke = (r, p, deadline) -> invoke(r, name, deadline);
         return new Route.Guarded(Action.INFER, name, null, invoke);
     }
 
     /** Decodes on the calling thread; the outcome completes when the model answers (see {@code ModelEndpoints.infer}). */
-    private CompletableFuture<Outcome> invoke(Request request, String model) {
+    private CompletableFuture<Outcome> invoke(Request request, String model, long deadlineNanos) {
         ScoringRequest req;
         ModelLease lease;
         try {
@@ -91,7 +91,7 @@ public final class InvocationRoutes implements Router {
             List<Tensor> inputs = req.frame() != null
                     ? PyfuncInputs.fromFrame(req.frame(), lease.version())
                     : PyfuncInputs.fromTensors(req.tensors(), lease.version());
-            result = lease.version().inferAsync(inputs, List.of());
+            result = lease.version().inferAsync(inputs, List.of(), deadlineNanos);
         } catch (ModelCallException | RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }

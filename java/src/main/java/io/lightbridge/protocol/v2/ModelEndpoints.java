@@ -78,7 +78,7 @@ final class ModelEndpoints {
      * Decodes and checks the request on the calling thread; the outcome's stage completes when the model answers (on
      * the batch thread for a batching version), and the lease is held until then.
      */
-    CompletableFuture<Outcome> infer(Request request, String model, String version) {
+    CompletableFuture<Outcome> infer(Request request, String model, String version, long deadlineNanos) {
         InferRequest req;
         ModelLease lease;
         try {
@@ -95,7 +95,7 @@ final class ModelEndpoints {
             return CompletableFuture.completedFuture(ModelErrors.outcome(e, null, log));
         }
         String answered = lease.version().version();
-        CompletableFuture<InferenceResult> result = lease.version().inferAsync(req.inputs(), req.outputs());
+        CompletableFuture<InferenceResult> result = lease.version().inferAsync(req.inputs(), req.outputs(), deadlineNanos);
         return ModelErrors.whenDone(result, lease, answered, log,
                 r -> Outcome.of(InferResponse.encode(r, req.id(), req.binaryOutputs(), req.allBinary()), answered));
     }

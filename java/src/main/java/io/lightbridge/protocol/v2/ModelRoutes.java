@@ -75,7 +75,7 @@ public final class ModelRoutes implements Router {
             case "" -> get(method, new Route.Guarded(Action.METADATA, name, v, (r, p) -> models.metadata(name, v)));
             case "ready" -> get(method, new Route.Guarded(Action.METADATA, name, v, (r, p) -> models.ready(name, v)));
             case "infer" -> {
-                ModelHandler.Deferred infer = (r, p) -> models.infer(r, name, v);
+                ModelHandler.Deferred infer = (r, p, deadline) -> models.infer(r, name, v, deadline);
                 yield post(method, new Route.Guarded(Action.INFER, name, v, infer));
             }
             default -> Route.NOT_FOUND;
