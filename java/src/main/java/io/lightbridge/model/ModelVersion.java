@@ -403,8 +403,8 @@ public final class ModelVersion implements AutoCloseable {
     List<Tensor> runSession(List<Tensor> in, List<String> outputs) throws ModelCallException {
         var feed = new LinkedHashMap<String, OnnxTensor>();
         try {
-            for (Tensor t : in) {
-                feed.put(t.name(), OrtValues.toOnnx(env, t));
+            for (int i = 0; i < in.size(); i++) {
+                feed.put(in.get(i).name(), OrtValues.toOnnx(env, in.get(i), i));
             }
             try (OrtSession.Result result = session.run(feed, new java.util.LinkedHashSet<>(outputs))) {
                 var out = new ArrayList<Tensor>(outputs.size());

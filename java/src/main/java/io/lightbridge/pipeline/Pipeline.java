@@ -209,12 +209,17 @@ public final class Pipeline implements Handler {
     private static final Response AUDIT_UNAVAILABLE =
             Response.error(503, "audit trail unavailable").withHeader("Retry-After", "1");
 
-    /** Collects what the audit record needs while a guarded call runs. */
+    /**
+     * Collects what the audit record needs while a guarded call runs. What the request alone decides (body digest,
+     * traceparent) is taken on the thread that starts the call, so a batch thread finishing many calls does less.
+     */
     private final class CallRecord {
         private final Request request;
         private final Route.Guarded route;
         private final String requestId;
         private final long startNanos;
+        private final String bodySha256;
+        private final String traceparent;
         private Principal principal;
         private Decision decision;
         private long handlerNanos = -1;
@@ -224,6 +229,8 @@ public final class Pipeline implements Handler {
             this.route = route;
             this.requestId = requestId;
             this.startNanos = startNanos;
+            this.bodySha256 = sha256(request.body());
+            this.traceparent = request.header("traceparent");
         }
 
         /** Appends the record (waiting for it in sync durability) and returns what to answer. */
@@ -248,13 +255,13 @@ public final class Pipeline implements Handler {
             Principal p = principal;
             Decision d = decision;
             return new AuditRecord(
-                    clock.instant(), requestId, request.header("traceparent"), request.remoteAddress(),
+                    clock.instant(), requestId, traceparent, request.remoteAddress(),
                     p == null ? null : p.subject(), p == null ? null : p.clientId(),
                     p == null ? null : p.issuer(), p == null ? null : p.tokenId(),
                     route.resource(), version, route.action().wireName(),
                     d != null && d.allowed(), d == null ? null : d.ruleId(),
                     response.status(), (System.nanoTime() - startNanos) / 1_000,
-                    sha256(request.body()), errorClass);
+                    bodySha256, errorClass);
         }
 
         private Response notAudited(Throwable failure) {
