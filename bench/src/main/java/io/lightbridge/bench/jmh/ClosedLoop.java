@@ -37,8 +37,17 @@ final class ClosedLoop implements AutoCloseable {
     private volatile String firstFailure;
 
     ClosedLoop(Pipeline pipeline, Request request, int callers) {
+        this(pipeline, request, callers, false);
+    }
+
+    /**
+     * @param blocking run each request on its worker until it is answered, as before the asynchronous handler
+     *                 contract (a request waiting for its batch holds its worker): for comparison only
+     */
+    ClosedLoop(Pipeline pipeline, Request request, int callers, boolean blocking) {
         this.request = request;
-        this.handler = pipeline.forRoute(pipeline.route(request));
+        var route = pipeline.route(request);
+        this.handler = blocking ? r -> pipeline.handle(r, route) : pipeline.forRoute(route);
         this.callers = callers;
     }
 

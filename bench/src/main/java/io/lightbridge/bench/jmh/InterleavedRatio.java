@@ -98,10 +98,12 @@ public final class InterleavedRatio {
              ModelRepository on = SampleRequests.repository(model,
                      "dynamic-batching:\n  max-batch-size: 64\n  max-queue-delay-us: " + DELAY_US + "\n");
              var offLoop = new ClosedLoop(SampleRequests.pipeline(off), SampleRequests.v2Request(model), CALLERS);
-             var onLoop = new ClosedLoop(SampleRequests.pipeline(on), SampleRequests.v2Request(model), CALLERS)) {
+             var onLoop = new ClosedLoop(SampleRequests.pipeline(on), SampleRequests.v2Request(model), CALLERS);
+             var blockingLoop = new ClosedLoop(SampleRequests.pipeline(on), SampleRequests.v2Request(model), CALLERS, true)) {
             for (int warm = 0; warm < 3; warm++) { // C2 is still compiling after a couple of seconds of either side
                 throughput(offLoop, 2_000);
                 throughput(onLoop, 2_000);
+                throughput(blockingLoop, 1_000);
             }
             var before = on.stats().counters(model);
             double[] offs = new double[rounds];
@@ -110,7 +112,14 @@ public final class InterleavedRatio {
             double[] onCpu = new double[rounds];
             double[] offSwitches = new double[rounds];
             double[] onSwitches = new double[rounds];
+            double[] blockings = new double[rounds];
+            double[] blockingCpu = new double[rounds];
+            double[] blockingSwitches = new double[rounds];
             for (int r = 0; r < rounds; r++) {
+                Round c = throughput(blockingLoop, 1_000);
+                blockings[r] = c.callsPerSecond();
+                blockingCpu[r] = c.cpuMicrosPerCall();
+                blockingSwitches[r] = c.switchesPerCall();
                 Round a = throughput(offLoop, 1_000);
                 Round b = throughput(onLoop, 1_000);
                 offs[r] = a.callsPerSecond();
@@ -121,7 +130,7 @@ public final class InterleavedRatio {
                 onSwitches[r] = b.switchesPerCall();
             }
             var stats = on.stats().counters(model);
-            long rows = stats.batchedRows() - before.batchedRows();
+            long rows = stats.batchedRows() - before.batchedRows(); // both "on" loops: an average over them
             System.out.printf("%-14s batching at %d callers (requests in flight through Pipeline + WorkerPool): off %.0f calls/s,"
                     + " on %.0f calls/s, ratio %.2f (medians of %d interleaved 1 s rounds; max-queue-delay-us %d, %.1f rows"
                     + " per run)%n", model, CALLERS, median(offs), median(ons), median(ons) / median(offs), rounds, DELAY_US,
@@ -130,6 +139,9 @@ public final class InterleavedRatio {
                     + " context switches per call: off %.2f, on %.2f; batched session.run wall time per row %.2f us%n", model,
                     median(offCpu), median(onCpu), median(offCpu) / median(onCpu), min(offCpu), min(onCpu),
                     median(offSwitches), median(onSwitches), (stats.runNanos() - before.runNanos()) / 1e3 / rows);
+            System.out.printf("%-14s   on with blocking handlers (each waiting request holds its worker, as before): %.0f calls/s,"
+                    + " ratio to off %.2f; process CPU per call %.2f us; context switches per call %.2f%n", model,
+                    median(blockings), median(blockings) / median(offs), median(blockingCpu), median(blockingSwitches));
         }
     }
 
