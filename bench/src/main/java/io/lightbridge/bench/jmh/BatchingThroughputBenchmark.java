@@ -53,7 +53,7 @@ public class BatchingThroughputBenchmark {
 
     /** Replies counted per iteration; JMH reports them per second. */
     @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class Replies {
         public long calls;
     }
