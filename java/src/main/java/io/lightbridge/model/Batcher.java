@@ -64,13 +64,8 @@ final class Batcher implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("lb-batch-" + model + "-" + version).start(this::loop);
     }
 
-    /** Runs inputs (in model order, each with a free first axis) as part of a batch; blocks until done. */
-    List<Tensor> run(List<Tensor> inputs, List<String> outputs) throws ModelCallException {
-        return await(submit(inputs, outputs, System.nanoTime() + NO_DEADLINE));
-    }
-
     /**
-     * Queues inputs for the next batch and returns at once; the batch thread completes the stage (and runs what
+     * Queues inputs (in model order, each with a free first axis) for the next batch and returns at once; the batch thread completes the stage (and runs what
      * depends on it), exceptionally with a {@link ModelCallException} when the call fails or the version unloads.
      * A call that would fill a batch alone runs now, on the caller's thread. A call still queued at
      * {@code deadlineNanos} (a {@link System#nanoTime()} value) fails with {@link ModelCallException.Kind#DEADLINE}
