@@ -92,16 +92,11 @@ public final class Pipeline implements Handler {
         }
         long startNanos = System.nanoTime();
         String requestId = RequestIds.of(request);
-        CompletableFuture<Response> response;
         try {
-            response = guardedAsync(request, guarded, requestId, startNanos, deadlineNanos);
+            return guardedAsync(request, guarded, requestId, startNanos, deadlineNanos);
         } catch (RuntimeException e) {
-            response = CompletableFuture.completedFuture(failed(requestId, e));
+            return CompletableFuture.completedFuture(failed(requestId, e).withHeader("X-Request-Id", requestId));
         }
-        if (response.isDone()) {
-            return CompletableFuture.completedFuture(response.join().withHeader("X-Request-Id", requestId));
-        }
-        return response.handle((r, t) -> (t == null ? r : failed(requestId, t)).withHeader("X-Request-Id", requestId));
     }
 
     /** This pipeline bound to a route already decided (the server routes on its own thread first). */
@@ -151,12 +146,13 @@ public final class Pipeline implements Handler {
         return call.finish(outcome.response(), outcome.modelVersion(), outcome.errorClass());
     }
 
+    /** The answer, with its X-Request-Id, complete once the call is done and its record appended. */
     private CompletableFuture<Response> guardedAsync(Request request, Route.Guarded route, String requestId,
                                                      long startNanos, long deadlineNanos) {
         var call = new CallRecord(request, route, requestId, startNanos);
         Response refused = admit(call);
         if (refused != null) {
-            return CompletableFuture.completedFuture(refused);
+            return CompletableFuture.completedFuture(call.identified(refused));
         }
         long handlerStart = System.nanoTime();
         CompletableFuture<ModelHandler.Outcome> stage;
@@ -169,13 +165,23 @@ public final class Pipeline implements Handler {
             // answered now (no batching, a cache hit, a refusal): finish here, as the blocking path does
             call.handlerNanos = System.nanoTime() - handlerStart;
             ModelHandler.Outcome outcome = stage.join();
-            return CompletableFuture.completedFuture(call.finish(outcome.response(), outcome.modelVersion(),
-                    outcome.errorClass()));
+            return CompletableFuture.completedFuture(call.identified(call.finish(outcome.response(),
+                    outcome.modelVersion(), outcome.errorClass())));
         }
-        return stage.handle((outcome, failure) -> {
-            call.handlerNanos = System.nanoTime() - handlerStart;
-            return failure == null ? outcome : handlerFailed(requestId, failure);
-        }).thenCompose(outcome -> call.finishLater(outcome.response(), outcome.modelVersion(), outcome.errorClass()));
+        // one dependent stage per call: the thread completing a batch runs this for each of its calls
+        var answer = new CompletableFuture<Response>();
+        stage.whenComplete((outcome, failure) -> {
+            try {
+                call.handlerNanos = System.nanoTime() - handlerStart;
+                ModelHandler.Outcome o = failure == null ? outcome : handlerFailed(requestId, failure);
+                call.finishLater(o.response(), o.modelVersion(), o.errorClass(), answer);
+            } catch (RuntimeException e) {
+                answer.complete(call.identified(failed(requestId, e)));
+            } catch (Error e) {
+                answer.completeExceptionally(e); // the caller (the worker pool) answers 500
+            }
+        });
+        return answer;
     }
 
     /** The refusal of identity, policy or audit (recorded), or null when the model may be called. */
@@ -245,10 +251,25 @@ public final class Pipeline implements Handler {
             return completed(answer, version);
         }
 
-        /** As {@link #finish}, not waiting for the record: the answer's stage completes once the record is safe. */
-        CompletableFuture<Response> finishLater(Response response, String version, String errorClass) {
-            return audit.appendAsync(record(response, version, errorClass)).handle((ok, failure) ->
-                    completed(failure == null ? response : notAudited(failure), version));
+        /** As {@link #finish}, not waiting for the record: completes {@code answer} once the record is safe. */
+        void finishLater(Response response, String version, String errorClass, CompletableFuture<Response> answer) {
+            CompletableFuture<Void> written = audit.appendAsync(record(response, version, errorClass));
+            if (written.isDone()) {
+                answer.complete(identified(completed(written.isCompletedExceptionally()
+                        ? notAudited(written.exceptionNow()) : response, version)));
+            } else {
+                written.whenComplete((ok, failure) -> {
+                    try {
+                        answer.complete(identified(completed(failure == null ? response : notAudited(failure), version)));
+                    } catch (Throwable t) {
+                        answer.completeExceptionally(t); // never leave the answer pending
+                    }
+                });
+            }
+        }
+
+        Response identified(Response response) {
+            return response.withHeader("X-Request-Id", requestId);
         }
 
         private AuditRecord record(Response response, String version, String errorClass) {
