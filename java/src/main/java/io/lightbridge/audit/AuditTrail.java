@@ -1,5 +1,7 @@
 package io.lightbridge.audit;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * Where audit records go. Implementations are thread-safe.
  * In sync durability, {@link #append} returns only once the record is on disk.
@@ -10,6 +12,20 @@ public interface AuditTrail extends AutoCloseable {
     void ensureWritable() throws AuditUnavailableException;
 
     void append(AuditRecord record) throws AuditUnavailableException;
+
+    /**
+     * As {@link #append}, without waiting for the disk: the stage completes once the record is as safe as
+     * {@link #append} would have left it, or fails (a write failure, or no fsync within the sync timeout). For a thread
+     * that finishes many requests and must not wait for each record in turn. The default appends now.
+     */
+    default CompletableFuture<Void> appendAsync(AuditRecord record) {
+        try {
+            append(record);
+            return CompletableFuture.completedFuture(null);
+        } catch (AuditUnavailableException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /** Reopen files after rotation by an outside tool (SIGHUP). */
     default void reopen() {}

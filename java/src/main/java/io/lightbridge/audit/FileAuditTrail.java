@@ -137,6 +137,22 @@ final class FileAuditTrail implements AuditTrail {
     }
 
     @Override
+    public CompletableFuture<Void> appendAsync(AuditRecord record) {
+        if (config.durability() != Durability.SYNC) {
+            return AuditTrail.super.appendAsync(record);
+        }
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(new AuditUnavailableException("audit trail closed", null));
+        }
+        var done = new CompletableFuture<Void>();
+        if (!queue.offer(new Append(record, done, System.nanoTime()))) {
+            return CompletableFuture.failedFuture(new AuditUnavailableException("audit buffer full (" + config.buffer()
+                    + " records waiting for " + file + ")", null));
+        }
+        return done.orTimeout(config.syncTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
     public void reopen() {
         reopenRequested.set(true);
     }

@@ -60,7 +60,7 @@ final class ExchangeDispatcher {
         }
         long timeout = RequestReader.timeoutNanos(exchange);
         long deadline = start + (timeout > 0 ? timeout : defaultTimeoutNanos);
-        if (workers.offer(request, r -> pipeline.handle(r, route), deadline, response -> finish(exchange, response))) {
+        if (workers.offer(request, pipeline.forRoute(route), deadline, response -> finish(exchange, response))) {
             return AbiLayouts.SUBMIT_QUEUED; // nothing may throw after this: the exchange now belongs to the worker
         }
         ResponseWriter.write(server, exchange, WorkerPool.queueFull());
@@ -79,7 +79,7 @@ final class ExchangeDispatcher {
         };
     }
 
-    /** On a worker: fill the response and hand the exchange back, exactly once, whatever happens. */
+    /** On a worker, or the thread that finished a waiting call: fill the response and hand the exchange back, exactly once. */
     private void finish(MemorySegment exchange, Response response) {
         try {
             ResponseWriter.write(server, exchange, response);

@@ -8,9 +8,12 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Dynamic batching for one loaded version: concurrent calls wait in a (lock-free) queue, one thread concatenates compatible
@@ -18,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  * runs them once and hands each caller its rows. It waits at most {@code maxQueueDelay} after the oldest call arrived
  * for the batch to fill. When a batch fails, its calls are run one by one so one bad input fails only its own call.
  * Closed by the version once no call holds it.
+ *
+ * <p>Wake-ups are the cost to avoid (each is a context switch): a call wakes the batch thread only when the thread is
+ * idle or when enough rows wait to fill a batch; otherwise the thread sleeps until the oldest call's delay is up.
  */
 final class Batcher implements AutoCloseable {
 
@@ -26,8 +32,11 @@ final class Batcher implements AutoCloseable {
         List<Tensor> run(List<Tensor> inputs, List<String> outputs) throws ModelCallException;
     }
 
-    private record Pending(List<Tensor> inputs, List<String> outputs, int rows, long enqueuedNanos,
+    private record Pending(List<Tensor> inputs, List<String> outputs, int rows, long enqueuedNanos, long deadlineNanos,
                            CompletableFuture<List<Tensor>> result) {}
+
+    /** A deadline for blocking calls, which wait as long as the batch takes: far enough for nanoTime arithmetic. */
+    static final long NO_DEADLINE = Long.MAX_VALUE / 2;
 
     private final String model;
     private final String version;
@@ -35,11 +44,15 @@ final class Batcher implements AutoCloseable {
     private final int maxBatchSize;
     private final long maxDelayNanos;
     private final ModelListener listener;
-    private final LinkedTransferQueue<Pending> queue = new LinkedTransferQueue<>();
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final ArrayDeque<Pending> carried = new ArrayDeque<>();
+    /** Rows submitted and not yet taken into a run (queued, carried or in the batch being collected). */
+    private final AtomicInteger waitingRows = new AtomicInteger();
     private final Thread thread;
+    /** True while the batch thread has nothing to collect and sleeps until a call arrives. */
+    private volatile boolean idle;
     private volatile boolean closed;
-    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
 
     Batcher(String model, String version, Runner runner, ModelConfig.DynamicBatching config, ModelListener listener) {
         this.model = model;
@@ -51,28 +64,58 @@ final class Batcher implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("lb-batch-" + model + "-" + version).start(this::loop);
     }
 
-    /** Runs inputs (in model order, each with a free first axis) as part of a batch; blocks until done. */
-    List<Tensor> run(List<Tensor> inputs, List<String> outputs) throws ModelCallException {
+    /**
+     * Queues inputs (in model order, each with a free first axis) for the next batch and returns at once; the batch thread completes the stage (and runs what
+     * depends on it), exceptionally with a {@link ModelCallException} when the call fails or the version unloads.
+     * A call that would fill a batch alone runs now, on the caller's thread. A call still queued at
+     * {@code deadlineNanos} (a {@link System#nanoTime()} value) fails with {@link ModelCallException.Kind#DEADLINE}
+     * without running, when the batch thread next collects (so at most one batch run late).
+     */
+    CompletableFuture<List<Tensor>> submit(List<Tensor> inputs, List<String> outputs, long deadlineNanos) {
         int rows = (int) inputs.getFirst().dim(0);
         if (rows == 0 || rows >= maxBatchSize) {
-            return runAlone(inputs, outputs);
-        }
-        var pending = new Pending(inputs, outputs, rows, System.nanoTime(), new CompletableFuture<>());
-        if (closed) {
-            throw new ModelCallException(ModelCallException.Kind.NOT_READY, model + " version " + version + " is unloading");
-        }
-        queue.add(pending);
-        try {
-            return pending.result.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ModelCallException m) {
-                throw m;
+            try {
+                return CompletableFuture.completedFuture(runAlone(inputs, outputs));
+            } catch (ModelCallException | RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
             }
-            throw new ModelCallException(ModelCallException.Kind.MODEL_FAILED, "batch run failed: " + e.getCause(), e.getCause());
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(unloading());
+        }
+        var pending = new Pending(inputs, outputs, rows, System.nanoTime(), deadlineNanos, new CompletableFuture<>());
+        queue.add(pending);
+        if (waitingRows.addAndGet(rows) >= maxBatchSize || idle) {
+            LockSupport.unpark(thread);
+        }
+        if (closed) {
+            // the batch thread may have drained the queue before our add: fail what is left (a second completion is a no-op)
+            failQueued();
+        }
+        return pending.result;
+    }
+
+    /** The result of a stage from {@link #submit}, or its failure as a {@link ModelCallException}. */
+    static <T> T await(CompletableFuture<T> stage) throws ModelCallException {
+        try {
+            return stage.get();
+        } catch (ExecutionException e) {
+            throw asModelCallException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ModelCallException(ModelCallException.Kind.NOT_READY, "interrupted while waiting for a batch");
         }
+    }
+
+    /** A stage's failure as the model call's: {@link ModelCallException}s as they are, anything else a model failure. */
+    static ModelCallException asModelCallException(Throwable t) {
+        Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        return cause instanceof ModelCallException m ? m
+                : new ModelCallException(ModelCallException.Kind.MODEL_FAILED, "batch run failed: " + cause, cause);
+    }
+
+    private ModelCallException unloading() {
+        return new ModelCallException(ModelCallException.Kind.NOT_READY, model + " version " + version + " is unloading");
     }
 
     private List<Tensor> runAlone(List<Tensor> inputs, List<String> outputs) throws ModelCallException {
@@ -85,14 +128,16 @@ final class Batcher implements AutoCloseable {
     private void loop() {
         while (!closed) {
             try {
-                Pending first = carried.isEmpty() ? queue.poll(100, TimeUnit.MILLISECONDS) : carried.poll();
-                if (first != null) {
-                    execute(collect(first));
+                Pending first = carried.isEmpty() ? queue.poll() : carried.poll();
+                if (first == null) {
+                    idle = true;
+                    if (queue.isEmpty() && !closed) { // a call queued before idle was set is seen here, not missed
+                        LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                    }
+                    idle = false;
+                    continue;
                 }
-            } catch (InterruptedException e) {
-                if (closed) {
-                    break;
-                }
+                execute(collect(first));
             } catch (RuntimeException e) {
                 // never let the batch thread die: the calls of that batch already got their failure
             }
@@ -100,7 +145,9 @@ final class Batcher implements AutoCloseable {
         failRemaining();
     }
 
-    private List<Pending> collect(Pending first) throws InterruptedException {
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private List<Pending> collect(Pending first) {
         var batch = new ArrayList<Pending>();
         batch.add(first);
         int rows = first.rows;
@@ -113,13 +160,15 @@ final class Batcher implements AutoCloseable {
             }
         }
         long deadline = first.enqueuedNanos + maxDelayNanos;
-        while (rows < maxBatchSize) {
+        while (rows < maxBatchSize && !closed) {
             Pending next = queue.poll();
             if (next == null) {
                 long wait = deadline - System.nanoTime();
-                if (wait <= 0 || (next = queue.poll(wait, TimeUnit.NANOSECONDS)) == null) {
+                if (wait <= 0) {
                     break;
                 }
+                LockSupport.parkNanos(this, wait); // until the delay is up, or a submit finds a full batch waiting
+                continue;
             }
             if (compatible(first, next) && rows + next.rows <= maxBatchSize) {
                 batch.add(next);
@@ -128,6 +177,7 @@ final class Batcher implements AutoCloseable {
                 carried.add(next);
             }
         }
+        waitingRows.addAndGet(-rows);
         return batch;
     }
 
@@ -148,6 +198,18 @@ final class Batcher implements AutoCloseable {
     }
 
     private void execute(List<Pending> batch) {
+        long now = System.nanoTime();
+        batch.removeIf(p -> {
+            if (p.deadlineNanos - now > 0) {
+                return false;
+            }
+            p.result.completeExceptionally(new ModelCallException(ModelCallException.Kind.DEADLINE,
+                    "the call waited past the request deadline for a batch of " + model + " version " + version));
+            return true;
+        });
+        if (batch.isEmpty()) {
+            return;
+        }
         if (batch.size() == 1) {
             Pending p = batch.getFirst();
             complete(p, () -> runAlone(p.inputs, p.outputs));
@@ -241,23 +303,43 @@ final class Batcher implements AutoCloseable {
         return perCall;
     }
 
+    /** On the batch thread as it stops: fails the calls it carried and every call still queued. */
     private void failRemaining() {
         var left = new ArrayList<Pending>(carried);
-        queue.drainTo(left);
-        for (Pending p : left) {
+        carried.clear();
+        fail(left);
+        failQueued();
+    }
+
+    private void failQueued() {
+        var left = new ArrayList<Pending>();
+        for (Pending p; (p = queue.poll()) != null; ) {
+            left.add(p);
+        }
+        fail(left);
+    }
+
+    private void fail(List<Pending> calls) {
+        for (Pending p : calls) {
             p.result.completeExceptionally(new ModelCallException(ModelCallException.Kind.NOT_READY,
                     model + " version " + version + " was unloaded"));
         }
     }
 
-    /** Stops the batch thread; calls still queued fail with 503. Idempotent and thread-safe. */
+    /**
+     * Stops the batch thread; calls still queued fail with 503. Idempotent and thread-safe; may run on the batch thread
+     * itself (a completion there released the version's last lease).
+     */
     @Override
     public void close() {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
         closed = true;
-        thread.interrupt();
+        LockSupport.unpark(thread);
+        if (Thread.currentThread() == thread) {
+            return; // the last call's completion released the version: the loop stops after this batch
+        }
         try {
             thread.join(5_000);
         } catch (InterruptedException e) {

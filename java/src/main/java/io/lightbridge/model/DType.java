@@ -61,11 +61,14 @@ public enum DType {
     }
 
     /** From an Open Inference Protocol name; null when unknown. */
+    /** values() clones its array on every call; these lookups run per request and per output. */
+    private static final DType[] ALL = values();
+
     public static DType ofWireName(String name) {
         if (name == null) {
             return null;
         }
-        for (DType t : values()) {
+        for (DType t : ALL) {
             if (t.wireName.equals(name)) {
                 return t;
             }
@@ -93,7 +96,7 @@ public enum DType {
 
     /** From the element type ONNX Runtime reports for a model input or output; null when Java cannot carry it. */
     static DType ofOnnx(OnnxTensorType type) {
-        for (DType t : values()) {
+        for (DType t : ALL) {
             if (t.onnxType == type) {
                 return t;
             }

@@ -18,7 +18,9 @@ public final class ModelCallException extends Exception {
         /** ONNX Runtime failed while running the model; the model keeps serving. */
         MODEL_FAILED(500, "model_error"),
         /** The model or version exists but is not ready (loading, failed to load, unloaded). */
-        NOT_READY(503, "not_ready");
+        NOT_READY(503, "not_ready"),
+        /** The call was still waiting for its batch at the request's deadline; it did not run. */
+        DEADLINE(504, "deadline");
 
         private final int status;
         private final String errorClass;

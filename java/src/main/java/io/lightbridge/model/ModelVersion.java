@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -247,25 +248,24 @@ public final class ModelVersion implements AutoCloseable {
 
     /**
      * Checks the inputs against the model (names, count, dtype, shape), then answers from the cache, the batcher or
-     * the session. {@code requestedOutputs} empty means all outputs in model order.
+     * the session; blocks while a batch fills. {@code requestedOutputs} empty means all outputs in model order.
      */
     public InferenceResult infer(List<Tensor> given, List<String> requestedOutputs) throws ModelCallException {
+        if (batcher != null) {
+            return Batcher.await(inferAsync(given, requestedOutputs, System.nanoTime() + Batcher.NO_DEADLINE));
+        }
         long start = System.nanoTime();
         boolean ok = false;
         try {
             List<Tensor> ordered = validate(given);
             List<String> wanted = requested(requestedOutputs);
-            PredictionCache.Key key = null;
-            if (cache != null) {
-                key = PredictionCache.key(loadId, ordered, wanted);
-                List<Tensor> hit = cache.get(key);
-                listener.cacheLookup(model, version, hit != null);
-                if (hit != null) {
-                    ok = true;
-                    return new InferenceResult(model, version, hit, true);
-                }
+            PredictionCache.Key key = cache == null ? null : PredictionCache.key(loadId, ordered, wanted);
+            InferenceResult hit = cached(key);
+            if (hit != null) {
+                ok = true;
+                return hit;
             }
-            List<Tensor> out = batcher != null ? batcher.run(ordered, wanted) : runCounted(ordered, wanted);
+            List<Tensor> out = runCounted(ordered, wanted);
             if (key != null) {
                 cache.put(key, out);
             }
@@ -274,6 +274,63 @@ public final class ModelVersion implements AutoCloseable {
         } finally {
             listener.inferred(model, version, System.nanoTime() - start, ok);
         }
+    }
+
+    /**
+     * As {@link #infer}, without blocking: with dynamic batching the call waits in the batcher and the stage completes
+     * on the batch thread (so what depends on it runs there); otherwise the model runs now and the stage is complete.
+     * Never throws: fails with a {@link ModelCallException} (possibly wrapped in a
+     * {@link java.util.concurrent.CompletionException}). The caller keeps its {@link ModelLease} until the stage completes.
+     *
+     * @param deadlineNanos a {@link System#nanoTime()} value: a call still waiting for its batch then fails with
+     *                      {@link ModelCallException.Kind#DEADLINE} without running
+     */
+    public CompletableFuture<InferenceResult> inferAsync(List<Tensor> given, List<String> requestedOutputs,
+                                                         long deadlineNanos) {
+        if (batcher == null) {
+            try {
+                return CompletableFuture.completedFuture(infer(given, requestedOutputs));
+            } catch (ModelCallException | RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        long start = System.nanoTime();
+        List<Tensor> ordered;
+        List<String> wanted;
+        PredictionCache.Key key;
+        try {
+            ordered = validate(given);
+            wanted = requested(requestedOutputs);
+            key = cache == null ? null : PredictionCache.key(loadId, ordered, wanted);
+            InferenceResult hit = cached(key);
+            if (hit != null) {
+                listener.inferred(model, version, System.nanoTime() - start, true);
+                return CompletableFuture.completedFuture(hit);
+            }
+        } catch (ModelCallException | RuntimeException e) {
+            listener.inferred(model, version, System.nanoTime() - start, false);
+            return CompletableFuture.failedFuture(e);
+        }
+        return batcher.submit(ordered, wanted, deadlineNanos).handle((out, failure) -> {
+            listener.inferred(model, version, System.nanoTime() - start, failure == null);
+            if (failure != null) {
+                throw new java.util.concurrent.CompletionException(Batcher.asModelCallException(failure));
+            }
+            if (key != null) {
+                cache.put(key, out);
+            }
+            return new InferenceResult(model, version, out, false);
+        });
+    }
+
+    /** The cached outputs for {@code key} (null: no cache, or a miss), counted as a cache lookup. */
+    private InferenceResult cached(PredictionCache.Key key) {
+        if (key == null) {
+            return null;
+        }
+        List<Tensor> hit = cache.get(key);
+        listener.cacheLookup(model, version, hit != null);
+        return hit == null ? null : new InferenceResult(model, version, hit, true);
     }
 
     private List<Tensor> runCounted(List<Tensor> inputs, List<String> outputs) throws ModelCallException {
@@ -346,8 +403,8 @@ public final class ModelVersion implements AutoCloseable {
     List<Tensor> runSession(List<Tensor> in, List<String> outputs) throws ModelCallException {
         var feed = new LinkedHashMap<String, OnnxTensor>();
         try {
-            for (Tensor t : in) {
-                feed.put(t.name(), OrtValues.toOnnx(env, t));
+            for (int i = 0; i < in.size(); i++) {
+                feed.put(in.get(i).name(), OrtValues.toOnnx(env, in.get(i), i));
             }
             try (OrtSession.Result result = session.run(feed, new java.util.LinkedHashSet<>(outputs))) {
                 var out = new ArrayList<Tensor>(outputs.size());

@@ -120,23 +120,31 @@ public final class Tensor {
             case BYTES -> sb.append(io.lightbridge.pipeline.Json.quote(strings[i]));
             case BOOL -> sb.append(bytes.get(i) != 0);
             case UINT8, INT8, INT16, INT32, INT64 -> sb.append((long) getDouble(i));
-            case FP64 -> appendFinite(sb, bytes.getDouble(i * 8), Double.toString(bytes.getDouble(i * 8)));
+            case FP64 -> {
+                double d = bytes.getDouble(i * 8);
+                if (!appendNonFinite(sb, d)) {
+                    sb.append(d);
+                }
+            }
             default -> {
                 float f = (float) getDouble(i);
-                appendFinite(sb, f, Float.toString(f));
+                if (!appendNonFinite(sb, f)) {
+                    sb.append(f); // as Float.toString, without the intermediate String
+                }
             }
         }
     }
 
-    /** JSON has no NaN or infinities: they are written as the strings numpy would print. */
-    private static void appendFinite(StringBuilder sb, double v, String text) {
+    /** JSON has no NaN or infinities: they are written as the strings numpy would print. False for finite values. */
+    private static boolean appendNonFinite(StringBuilder sb, double v) {
         if (Double.isNaN(v)) {
             sb.append("\"NaN\"");
         } else if (Double.isInfinite(v)) {
             sb.append(v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
         } else {
-            sb.append(text);
+            return false;
         }
+        return true;
     }
 
     public static long elementCount(long[] shape) {

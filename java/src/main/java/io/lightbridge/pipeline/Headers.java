@@ -41,10 +41,9 @@ public final class Headers {
     }
 
     public Headers with(String name, String value) {
-        var list = new ArrayList<Header>(entries.size() + 1);
-        list.addAll(entries);
-        list.add(new Header(name, value));
-        return new Headers(List.copyOf(list));
+        var all = entries.toArray(new Header[entries.size() + 1]);
+        all[entries.size()] = new Header(name, value);
+        return new Headers(List.of(all)); // one copy: every response gets X-Request-Id this way
     }
 
     public List<Header> all() {

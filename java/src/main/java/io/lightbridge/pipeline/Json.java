@@ -5,6 +5,9 @@ public final class Json {
     private Json() {}
 
     public static String quote(String s) {
+        if (plain(s)) {
+            return "\"" + s + "\""; // names and versions: nothing to escape, one allocation
+        }
         var sb = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -24,5 +27,15 @@ public final class Json {
             }
         }
         return sb.append('"').toString();
+    }
+
+    private static boolean plain(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -12,8 +12,10 @@ public record Response(int status, Headers headers, byte[] body) {
         body = body == null ? new byte[0] : body;
     }
 
+    private static final Headers JSON_HEADERS = Headers.of("Content-Type", JSON);
+
     public static Response json(int status, byte[] body) {
-        return new Response(status, Headers.of("Content-Type", JSON), body);
+        return new Response(status, JSON_HEADERS, body);
     }
 
     public static Response json(int status, String body) {

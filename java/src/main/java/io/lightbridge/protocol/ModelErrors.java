@@ -1,11 +1,17 @@
 package io.lightbridge.protocol;
 
 import io.lightbridge.log.ServerLog;
+import io.lightbridge.model.InferenceResult;
 import io.lightbridge.model.ModelCallException;
+import io.lightbridge.model.ModelLease;
 import io.lightbridge.pipeline.ModelHandler;
 import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Response;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /** Turns model-call failures into the protocols' JSON error responses and audit error classes. */
 public final class ModelErrors {
@@ -28,6 +34,33 @@ public final class ModelErrors {
             }
         }
         return new ModelHandler.Outcome(response, version, e.kind().errorClass());
+    }
+
+    /**
+     * The outcome of a model call once {@code result} completes: {@code encode} on success, else the error's response;
+     * the lease is released first either way. Runs on the thread that completes {@code result}, or now when it is done.
+     */
+    public static CompletableFuture<ModelHandler.Outcome> whenDone(CompletableFuture<InferenceResult> result,
+            ModelLease lease, String version, ServerLog log, Function<InferenceResult, ModelHandler.Outcome> encode) {
+        if (!result.isDone()) {
+            return result.handle((r, failure) -> finish(r, failure, lease, version, log, encode));
+        }
+        boolean ok = result.state() == Future.State.SUCCESS;
+        return CompletableFuture.completedFuture(finish(ok ? result.resultNow() : null, ok ? null : result.exceptionNow(),
+                lease, version, log, encode));
+    }
+
+    private static ModelHandler.Outcome finish(InferenceResult result, Throwable failure, ModelLease lease, String version,
+            ServerLog log, Function<InferenceResult, ModelHandler.Outcome> encode) {
+        lease.close();
+        if (failure == null) {
+            return encode.apply(result);
+        }
+        Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+        if (cause instanceof ModelCallException e) {
+            return outcome(e, version, log);
+        }
+        throw new CompletionException(cause);
     }
 
     /** 413 when the body is over the configured limit (lighttpd has its own; this covers other hosts). */

@@ -7,6 +7,7 @@ import io.lightbridge.pipeline.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,10 +21,11 @@ import java.util.function.LongConsumer;
  * Runs request handlers off the server's thread, bounded in both directions.
  *
  * <p>{@code workers} platform threads take requests from one queue; at most {@code queueCapacity} requests wait
- * beyond the busy workers, and {@link #submit} refuses the next one at once (the caller answers {@link #queueFull()}).
+ * beyond the busy workers, and {@link #offer} refuses the next one at once (the caller answers {@link #queueFull()}).
  * A request still waiting at its deadline is answered 504 without running: by the worker that takes it, or, while
  * every worker is busy, by a reaper thread that looks at the queue at least every {@link #REAPER_PERIOD}.
- * Handlers may block (an fsync, a batcher waiting for a batch to fill): each holds one worker, no more.
+ * Handlers may block (an fsync): each holds one worker, no more. A handler whose work waits elsewhere (a model call
+ * queued for a batch) returns a pending stage instead and holds none; the thread that completes it replies.
  *
  * <p>Wake-ups are what the hand-off costs (a futex wake, a context switch, on two cores often a preempted server
  * thread), so the pool spends as few as it can:
@@ -260,18 +262,40 @@ public final class WorkerPool implements AutoCloseable {
         return job;
     }
 
+    /**
+     * Runs the job's handler; a handler whose work waits (a call queued for a batch) returns a pending stage and
+     * releases this worker at once, and the thread that completes the stage delivers the reply. The request counts as
+     * in flight (against {@code workers + queueCapacity}) until its reply is delivered.
+     */
     private void run(Job job) {
         busy.incrementAndGet();
-        Response response;
+        CompletableFuture<Response> stage;
         try {
-            response = job.handler.handle(job.request);
+            stage = job.handler.respond(job.request, job.deadlineNanos);
         } catch (Throwable t) {
-            failed.increment();
-            log.error("request handler failed for " + job.request.method() + " " + job.request.path() + ": " + t);
-            response = FAILED;
+            stage = CompletableFuture.failedFuture(t);
         } finally {
             busy.decrementAndGet();
-            inFlight.decrementAndGet();
+        }
+        if (stage.isDone()) {
+            finish(job, stage);
+        } else {
+            CompletableFuture<Response> pending = stage;
+            pending.whenComplete((r, t) -> finish(job, pending));
+        }
+    }
+
+    /** Exactly once per run job: counts it and hands its reply (500 if the handler failed) to the server. */
+    private void finish(Job job, CompletableFuture<Response> outcome) {
+        inFlight.decrementAndGet();
+        Response response;
+        try {
+            response = outcome.join();
+        } catch (Throwable t) {
+            failed.increment();
+            Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+            log.error("request handler failed for " + job.request.method() + " " + job.request.path() + ": " + cause);
+            response = FAILED;
         }
         completed.increment();
         deliver(job, response);

@@ -1,14 +1,8 @@
 package io.lightbridge.bench.jmh;
 
-import io.lightbridge.model.ModelLease;
 import io.lightbridge.model.ModelRepository;
-import io.lightbridge.model.Tensor;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The JMH benchmarks' two comparisons, interleaved so both sides see the same machine load (the benchmark machine is
@@ -17,7 +11,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp … io.lightbridge.bench.jmh.InterleavedRatio [rounds]
  * </pre>
- * Prints: pipeline vs raw session.run per model (batch 1, one thread), and batching on vs off at 64 callers.
+ * Prints: pipeline vs raw session.run per model (batch 1, one thread), and batching on vs off at 64 callers (64
+ * requests in flight through the pipeline and the worker pool, see {@link ClosedLoop}). The second argument,
+ * {@code pipeline} or {@code batching}, runs only that comparison.
  */
 public final class InterleavedRatio {
 
@@ -27,30 +23,11 @@ public final class InterleavedRatio {
     private static final com.sun.management.OperatingSystemMXBean PROCESS =
             (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
-    /**
-     * -Dcallers.sched-batch=true : callers run under SCHED_BATCH, as the server's worker threads do by default
-     * ({@code server.batch-scheduling}); a woken caller then does not preempt the thread that woke it.
-     */
-    private static final boolean BATCH_CALLERS = Boolean.getBoolean("callers.sched-batch");
-
-    private static void schedBatch() {
-        var linker = java.lang.foreign.Linker.nativeLinker();
-        var call = linker.downcallHandle(linker.defaultLookup().find("sched_setscheduler").orElseThrow(),
-                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
-                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
-                        java.lang.foreign.ValueLayout.ADDRESS));
-        try (var arena = java.lang.foreign.Arena.ofConfined()) {
-            int rc = (int) call.invokeExact(0, 3 /* SCHED_BATCH */, arena.allocate(java.lang.foreign.ValueLayout.JAVA_INT));
-            if (rc != 0) {
-                throw new IllegalStateException("sched_setscheduler(SCHED_BATCH) returned " + rc);
-            }
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
     /** -Dmodels=breast-cancer : only these sample models. */
     private static final List<String> MODELS = List.of(System.getProperty("models", "breast-cancer,digits").split(","));
+
+    /** Requests in flight in the batching comparison (see {@link ClosedLoop}: a caller is a request, not a thread). */
+    private static final int CALLERS = BatchingThroughputBenchmark.CALLERS;
 
     /** -Dbatch.delay.us=… : the batcher's max-queue-delay-us. */
     private static final long DELAY_US = Long.getLong("batch.delay.us", 200);
@@ -119,20 +96,32 @@ public final class InterleavedRatio {
     private static void batching(String model, int rounds) throws Exception {
         try (ModelRepository off = SampleRequests.repository(model, null);
              ModelRepository on = SampleRequests.repository(model,
-                     "dynamic-batching:\n  max-batch-size: 64\n  max-queue-delay-us: " + DELAY_US + "\n")) {
-            List<Tensor> inputs = List.of(Tensor.ofFloats(SampleRequests.inputName(model), SampleRequests.shape(model),
-                    SampleRequests.row(model)));
-            throughput(off, model, inputs, 2_000);
-            throughput(on, model, inputs, 2_000);
+                     "dynamic-batching:\n  max-batch-size: 64\n  max-queue-delay-us: " + DELAY_US + "\n");
+             var offLoop = new ClosedLoop(SampleRequests.pipeline(off), SampleRequests.v2Request(model), CALLERS);
+             var onLoop = new ClosedLoop(SampleRequests.pipeline(on), SampleRequests.v2Request(model), CALLERS);
+             var blockingLoop = new ClosedLoop(SampleRequests.pipeline(on), SampleRequests.v2Request(model), CALLERS, true)) {
+            for (int warm = 0; warm < 3; warm++) { // C2 is still compiling after a couple of seconds of either side
+                throughput(offLoop, 2_000);
+                throughput(onLoop, 2_000);
+                throughput(blockingLoop, 1_000);
+            }
+            var before = on.stats().counters(model);
             double[] offs = new double[rounds];
             double[] ons = new double[rounds];
             double[] offCpu = new double[rounds];
             double[] onCpu = new double[rounds];
             double[] offSwitches = new double[rounds];
             double[] onSwitches = new double[rounds];
+            double[] blockings = new double[rounds];
+            double[] blockingCpu = new double[rounds];
+            double[] blockingSwitches = new double[rounds];
             for (int r = 0; r < rounds; r++) {
-                Round a = throughput(off, model, inputs, 1_000);
-                Round b = throughput(on, model, inputs, 1_000);
+                Round c = throughput(blockingLoop, 1_000);
+                blockings[r] = c.callsPerSecond();
+                blockingCpu[r] = c.cpuMicrosPerCall();
+                blockingSwitches[r] = c.switchesPerCall();
+                Round a = throughput(offLoop, 1_000);
+                Round b = throughput(onLoop, 1_000);
                 offs[r] = a.callsPerSecond();
                 ons[r] = b.callsPerSecond();
                 offCpu[r] = a.cpuMicrosPerCall();
@@ -140,62 +129,39 @@ public final class InterleavedRatio {
                 offSwitches[r] = a.switchesPerCall();
                 onSwitches[r] = b.switchesPerCall();
             }
-            double a = median(offs);
-            double b = median(ons);
             var stats = on.stats().counters(model);
-            System.out.printf("%-14s batching at 64 callers: off %.0f calls/s, on %.0f calls/s, ratio %.2f (median of %d interleaved"
-                    + " 1 s rounds; max-queue-delay-us %d, %.1f rows per run)%n",
-                    model, a, b, b / a, rounds, DELAY_US, (double) stats.batchedRows() / stats.batches());
-            System.out.printf("%-14s   process CPU per call: off %.2f us, on %.2f us (ratio %.2f); context switches per call:"
-                    + " off %.2f, on %.2f; batched session.run wall time per row %.2f us%n", model, median(offCpu), median(onCpu),
-                    median(offCpu) / median(onCpu), median(offSwitches), median(onSwitches),
-                    stats.runNanos() / 1e3 / stats.batchedRows());
+            long rows = stats.batchedRows() - before.batchedRows(); // both "on" loops: an average over them
+            System.out.printf("%-14s batching at %d callers (requests in flight through Pipeline + WorkerPool): off %.0f calls/s,"
+                    + " on %.0f calls/s, ratio %.2f (medians of %d interleaved 1 s rounds; max-queue-delay-us %d, %.1f rows"
+                    + " per run)%n", model, CALLERS, median(offs), median(ons), median(ons) / median(offs), rounds, DELAY_US,
+                    (double) rows / (stats.batches() - before.batches()));
+            System.out.printf("%-14s   process CPU per call: off %.2f us, on %.2f us (ratio %.2f; fastest rounds %.2f vs %.2f);"
+                    + " context switches per call: off %.2f, on %.2f; batched session.run wall time per row %.2f us%n", model,
+                    median(offCpu), median(onCpu), median(offCpu) / median(onCpu), min(offCpu), min(onCpu),
+                    median(offSwitches), median(onSwitches), (stats.runNanos() - before.runNanos()) / 1e3 / rows);
+            System.out.printf("%-14s   on with blocking handlers (each waiting request holds its worker, as before): %.0f calls/s,"
+                    + " ratio to off %.2f; process CPU per call %.2f us; context switches per call %.2f%n", model,
+                    median(blockings), median(blockings) / median(offs), median(blockingCpu), median(blockingSwitches));
         }
     }
 
     /** One throughput round: calls per second, and the process CPU time and context switches it took per call. */
     private record Round(double callsPerSecond, double cpuMicrosPerCall, double switchesPerCall) {}
 
-    /** Calls per second of 64 threads calling as fast as they can for {@code millis}. */
-    private static Round throughput(ModelRepository repo, String model, List<Tensor> inputs, long millis) throws Exception {
-        var stop = new AtomicBoolean();
-        var calls = new LongAdder();
-        var failures = new LongAdder();
-        var ready = new CountDownLatch(64);
-        var threads = new ArrayList<Thread>();
-        for (int i = 0; i < 64; i++) {
-            threads.add(Thread.ofPlatform().start(() -> {
-                if (BATCH_CALLERS) {
-                    schedBatch();
-                }
-                ready.countDown();
-                while (!stop.get()) {
-                    try (ModelLease lease = repo.acquire(model, null)) {
-                        lease.version().infer(inputs, List.of());
-                        calls.increment();
-                    } catch (Exception e) {
-                        failures.increment();
-                    }
-                }
-            }));
-        }
-        ready.await();
+    /** Runs the closed loop for {@code millis}; its figures are of that window only (start and drain excluded). */
+    private static Round throughput(ClosedLoop loop, long millis) throws Exception {
+        loop.start();
+        Thread.sleep(50);
         long start = System.nanoTime();
         long cpuBefore = PROCESS.getProcessCpuTime();
         long switchesBefore = contextSwitches();
-        long before = calls.sum();
+        long before = loop.completed();
         Thread.sleep(millis);
-        long done = calls.sum() - before;
+        long done = loop.completed() - before;
         long switches = contextSwitches() - switchesBefore;
         long cpu = PROCESS.getProcessCpuTime() - cpuBefore;
         double seconds = (System.nanoTime() - start) / 1e9;
-        stop.set(true);
-        for (Thread t : threads) {
-            t.join();
-        }
-        if (failures.sum() > 0) {
-            throw new IllegalStateException(failures.sum() + " calls failed");
-        }
+        loop.stop();
         return new Round(done / seconds, cpu / 1e3 / done, (double) switches / done);
     }
 

@@ -8,6 +8,7 @@ import io.lightbridge.model.ModelLease;
 import io.lightbridge.model.ModelRepository;
 import io.lightbridge.model.ModelsConfig;
 import io.lightbridge.model.Tensor;
+import io.lightbridge.pipeline.ModelHandler;
 import io.lightbridge.pipeline.ModelHandler.Outcome;
 import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Response;
@@ -15,6 +16,7 @@ import io.lightbridge.pipeline.Route;
 import io.lightbridge.pipeline.Router;
 import io.lightbridge.protocol.ModelErrors;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * MLflow scoring ({@code POST /invocations}, the configured default model, as {@code mlflow models serve} serves one
@@ -61,15 +63,17 @@ public final class InvocationRoutes implements Router {
             return new Route.MethodNotAllowed("POST");
         }
         String name = model;
-        return new Route.Guarded(Action.INFER, name, null, (r, p) -> invoke(r, name));
+        ModelHandler.Deferred invoke = (r, p, deadline) -> invoke(r, name, deadline);
+        return new Route.Guarded(Action.INFER, name, null, invoke);
     }
 
-    private Outcome invoke(Request request, String model) {
-        String answered = null;
+    /** Decodes on the calling thread; the outcome completes when the model answers (see {@code ModelEndpoints.infer}). */
+    private CompletableFuture<Outcome> invoke(Request request, String model, long deadlineNanos) {
+        ScoringRequest req;
+        ModelLease lease;
         try {
             ModelErrors.checkSize(request, repository.config().maxRequestBytes());
             String type = ModelErrors.mediaType(request);
-            ScoringRequest req;
             if (type == null || type.equals("application/json") || type.endsWith("+json")) {
                 req = ScoringRequest.json(request.body());
             } else if (type.equals("text/csv")) {
@@ -77,19 +81,23 @@ public final class InvocationRoutes implements Router {
             } else {
                 throw ModelErrors.unsupportedMediaType(type, "application/json or text/csv");
             }
-            try (ModelLease lease = repository.acquire(model, null)) {
-                answered = lease.version().version();
-                List<Tensor> inputs = req.frame() != null
-                        ? PyfuncInputs.fromFrame(req.frame(), lease.version())
-                        : PyfuncInputs.fromTensors(req.tensors(), lease.version());
-                InferenceResult result = lease.version().infer(inputs, List.of());
-                String body = req.frame() != null ? Predictions.records(result) : Predictions.tensors(result);
-                return Outcome.of(Response.json(200, body).withHeader(VERSION_HEADER, answered), answered);
-            }
+            lease = repository.acquire(model, null);
         } catch (ModelCallException e) {
-            Outcome o = ModelErrors.outcome(e, answered, log);
-            return answered == null ? o
-                    : new Outcome(o.response().withHeader(VERSION_HEADER, answered), o.modelVersion(), o.errorClass());
+            return CompletableFuture.completedFuture(ModelErrors.outcome(e, null, log));
         }
+        String answered = lease.version().version();
+        CompletableFuture<InferenceResult> result;
+        try {
+            List<Tensor> inputs = req.frame() != null
+                    ? PyfuncInputs.fromFrame(req.frame(), lease.version())
+                    : PyfuncInputs.fromTensors(req.tensors(), lease.version());
+            result = lease.version().inferAsync(inputs, List.of(), deadlineNanos);
+        } catch (ModelCallException | RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        return ModelErrors.whenDone(result, lease, answered, log, r -> Outcome.of(Response.json(200,
+                req.frame() != null ? Predictions.records(r) : Predictions.tensors(r)), answered))
+                .thenApply(o -> new Outcome(o.response().withHeader(VERSION_HEADER, answered), o.modelVersion(),
+                        o.errorClass()));
     }
 }

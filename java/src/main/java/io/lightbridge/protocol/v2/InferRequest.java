@@ -83,6 +83,9 @@ record InferRequest(String id, List<Tensor> inputs, List<String> outputs, List<S
 
     private static InferRequest finish(String id, List<Tensor> inputs, JsonNode outs, JsonNode params)
             throws ModelCallException {
+        if (outs == null && params == null) {
+            return new InferRequest(id, inputs, List.of(), List.of(), false);
+        }
         var outputs = new ArrayList<String>();
         var binaryOutputs = new ArrayList<String>();
         if (outs != null) {

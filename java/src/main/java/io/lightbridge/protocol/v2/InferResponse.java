@@ -24,7 +24,7 @@ final class InferResponse {
             sb.append(",\"id\":").append(Json.quote(id));
         }
         sb.append(",\"outputs\":[");
-        var binary = new ByteArrayOutputStream();
+        ByteArrayOutputStream binary = null;
         boolean first = true;
         for (Tensor t : result.outputs()) {
             sb.append(first ? "" : ",").append("{\"name\":").append(Json.quote(t.name()))
@@ -36,6 +36,9 @@ final class InferResponse {
             sb.append(']');
             if (allBinary || binaryOutputs.contains(t.name())) {
                 byte[] raw = raw(t);
+                if (binary == null) {
+                    binary = new ByteArrayOutputStream();
+                }
                 binary.writeBytes(raw);
                 sb.append(",\"parameters\":{\"binary_data_size\":").append(raw.length).append("}}");
             } else {
@@ -52,7 +55,7 @@ final class InferResponse {
         }
         sb.append("]}");
         byte[] json = sb.toString().getBytes(StandardCharsets.UTF_8);
-        if (binary.size() == 0) {
+        if (binary == null || binary.size() == 0) {
             return Response.json(200, json);
         }
         var body = new ByteArrayOutputStream(json.length + binary.size());

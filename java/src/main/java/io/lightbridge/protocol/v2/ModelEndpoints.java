@@ -1,6 +1,5 @@
 package io.lightbridge.protocol.v2;
 
-import io.lightbridge.auth.Principal;
 import io.lightbridge.log.ServerLog;
 import io.lightbridge.model.InferenceResult;
 import io.lightbridge.model.ModelCallException;
@@ -15,6 +14,7 @@ import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Response;
 import io.lightbridge.protocol.ModelErrors;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** The per-model endpoints of the Open Inference Protocol v2: metadata, ready, infer. */
 final class ModelEndpoints {
@@ -74,8 +74,13 @@ final class ModelEndpoints {
         }
     }
 
-    Outcome infer(Request request, Principal principal, String model, String version) {
-        String answered = null;
+    /**
+     * Decodes and checks the request on the calling thread; the outcome's stage completes when the model answers (on
+     * the batch thread for a batching version), and the lease is held until then.
+     */
+    CompletableFuture<Outcome> infer(Request request, String model, String version, long deadlineNanos) {
+        InferRequest req;
+        ModelLease lease;
         try {
             ModelErrors.checkSize(request, repository.config().maxRequestBytes());
             String headerLength = request.header("Inference-Header-Content-Length");
@@ -84,14 +89,14 @@ final class ModelEndpoints {
                 throw ModelErrors.unsupportedMediaType(type,
                         "application/json, or the binary tensor extension with Inference-Header-Content-Length");
             }
-            InferRequest req = InferRequest.decode(request.body(), headerLength);
-            try (ModelLease lease = repository.acquire(model, version)) {
-                answered = lease.version().version();
-                InferenceResult result = lease.version().infer(req.inputs(), req.outputs());
-                return Outcome.of(InferResponse.encode(result, req.id(), req.binaryOutputs(), req.allBinary()), answered);
-            }
+            req = InferRequest.decode(request.body(), headerLength);
+            lease = repository.acquire(model, version);
         } catch (ModelCallException e) {
-            return ModelErrors.outcome(e, answered, log);
+            return CompletableFuture.completedFuture(ModelErrors.outcome(e, null, log));
         }
+        String answered = lease.version().version();
+        CompletableFuture<InferenceResult> result = lease.version().inferAsync(req.inputs(), req.outputs(), deadlineNanos);
+        return ModelErrors.whenDone(result, lease, answered, log,
+                r -> Outcome.of(InferResponse.encode(r, req.id(), req.binaryOutputs(), req.allBinary()), answered));
     }
 }

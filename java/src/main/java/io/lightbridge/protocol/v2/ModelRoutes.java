@@ -4,6 +4,7 @@ import io.lightbridge.acl.Action;
 import io.lightbridge.log.ServerLog;
 import io.lightbridge.model.ModelRepository;
 import io.lightbridge.model.ModelsConfig;
+import io.lightbridge.pipeline.ModelHandler;
 import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Route;
 import io.lightbridge.pipeline.Router;
@@ -73,7 +74,10 @@ public final class ModelRoutes implements Router {
         return switch (op) {
             case "" -> get(method, new Route.Guarded(Action.METADATA, name, v, (r, p) -> models.metadata(name, v)));
             case "ready" -> get(method, new Route.Guarded(Action.METADATA, name, v, (r, p) -> models.ready(name, v)));
-            case "infer" -> post(method, new Route.Guarded(Action.INFER, name, v, (r, p) -> models.infer(r, p, name, v)));
+            case "infer" -> {
+                ModelHandler.Deferred infer = (r, p, deadline) -> models.infer(r, name, v, deadline);
+                yield post(method, new Route.Guarded(Action.INFER, name, v, infer));
+            }
             default -> Route.NOT_FOUND;
         };
     }
