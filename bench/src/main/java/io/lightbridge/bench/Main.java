@@ -42,6 +42,10 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
+        if (java.util.Arrays.asList(args).contains("--help")) {
+            System.out.print(Options.usage());
+            return;
+        }
         Options options;
         try {
             options = Options.parse(args);

@@ -88,7 +88,7 @@ public record Options(List<String> scenarios, int repetitions, Duration duration
                   --warm-up 20s            load before measuring each target
                   --connections 4,16,64    wrk connection counts (closed loop)
                   --open-connections 16    connections of the constant-rate generator
-                  --load-percents 25,50,75,100,200   open-loop rates, % of each target's peak
+                  --load-percents 25,50,75,100,200   open-loop rates, %% of each target's peak
                   --results DIR            where <date>-<host>/ is written (default bench/results)
                   --host-label TEXT        short host description for the folder name
                   --quick                  4 s runs, 8 s warm-up, 16 connections only (a smoke run)
