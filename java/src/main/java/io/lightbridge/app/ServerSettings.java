@@ -11,7 +11,8 @@ import java.time.Duration;
  *   queue-capacity: 256     # requests waiting for a worker beyond that; one more gets 503 at once
  *   queue-timeout: 50ms     # how long a request may wait when the server gives no deadline of its own
  *   worker-spin: 0us        # how long an idle worker polls for the next request before it sleeps (costs CPU)
- *   batch-scheduling: true  # workers under Linux SCHED_BATCH, so waking one does not preempt the server's thread
+ *   batch-scheduling: true  # workers under Linux SCHED_BATCH at nice 10: waking one does not preempt the server's
+ *                           # thread, and busy workers do not starve it
  *   diagnostics: false      # the echo/noop routes under /lightbridge/diag/, for tests and benchmarks only
  * </pre>
  */

@@ -38,9 +38,10 @@ import java.util.function.LongConsumer;
  *       the workers and cheap ones (a no-work route) are drained by one awake worker.</li>
  *   <li>Should that estimate be wrong (a handler that is usually quick blocks) or a server forget to flush, the
  *       reaper wakes a worker for a request that has waited {@link #STALL} with nobody looking.</li>
- *   <li>Workers may run under SCHED_BATCH (see {@link BatchScheduling}), so a woken worker does not preempt the server's
- *       thread; and a worker that runs out of work may poll the queue for up to {@code spin} first (one spinner at a
- *       time), which catches the next request without any wake-up, at the price of the CPU it spins.</li>
+ *   <li>Workers may run under SCHED_BATCH at nice 10 (see {@link WorkerScheduling}), so a woken worker does not preempt
+ *       the server's thread, and busy workers do not starve it; and a worker that runs out of work may poll the queue
+ *       for up to {@code spin} first (one spinner at a time), which catches the next request without any wake-up, at
+ *       the price of the CPU it spins.</li>
  * </ul>
  *
  * <p>Thread-safe. Counters are cumulative since start, for the metrics exporter.
@@ -110,7 +111,7 @@ public final class WorkerPool implements AutoCloseable {
 
     /**
      * @param spin            how long an idle worker keeps polling before it parks (0: park at once)
-     * @param batchScheduling run the workers under SCHED_BATCH (see {@link BatchScheduling})
+     * @param batchScheduling run the workers under SCHED_BATCH at nice 10 (see {@link WorkerScheduling})
      * @param queueWait       told, in nanoseconds, how long each request waited before a worker took it
      */
     public WorkerPool(int workers, int queueCapacity, Duration spin, boolean batchScheduling,
@@ -206,7 +207,7 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void startWorking() {
-        String refused = batchScheduling ? BatchScheduling.applyToCurrentThread() : null;
+        String refused = batchScheduling ? WorkerScheduling.applyToCurrentThread() : null;
         if (refused != null && batchRefusalLogged.compareAndSet(false, true)) {
             log.warn("workers keep the default scheduling policy (hand-offs cost more): " + refused);
         }

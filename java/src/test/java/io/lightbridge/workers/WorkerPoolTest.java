@@ -187,19 +187,21 @@ class WorkerPoolTest {
     }
 
     @Test
-    void workersRunUnderSchedBatchSoAWakeUpDoesNotPreemptTheServerThread() throws Exception {
+    void workersRunUnderSchedBatchAtNice10SoTheyNeitherPreemptNorStarveTheServerThread() throws Exception {
         var pool = pool(1, 1);
-        var policy = new CompletableFuture<String>();
+        var fields = new CompletableFuture<String[]>();
         assertTrue(pool.submit(request("/x"), r -> {
             try {
                 String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
-                policy.complete(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[38]); // field 41: policy
+                fields.complete(stat.substring(stat.lastIndexOf(')') + 2).split(" ")); // from field 3 (state) on
             } catch (java.io.IOException e) {
-                policy.completeExceptionally(e);
+                fields.completeExceptionally(e);
             }
             return Response.json(200, "{}");
         }, deadline(1_000), r -> {}));
-        assertEquals("3", policy.get(5, TimeUnit.SECONDS), "SCHED_BATCH is policy 3");
+        String[] stat = fields.get(5, TimeUnit.SECONDS);
+        assertEquals("3", stat[38], "field 41, policy: SCHED_BATCH is 3");
+        assertEquals("10", stat[16], "field 19, nice");
         assertEquals(List.of(), errors);
     }
 

@@ -5,6 +5,7 @@ import io.lightbridge.pipeline.Handler;
 import io.lightbridge.pipeline.Pipeline;
 import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Response;
+import io.lightbridge.pipeline.Route;
 import io.lightbridge.workers.WorkerPool;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -45,9 +46,17 @@ final class ClosedLoop implements AutoCloseable {
      *                 contract (a request waiting for its batch holds its worker): for comparison only
      */
     ClosedLoop(Pipeline pipeline, Request request, int callers, boolean blocking) {
+        this(handler(pipeline, pipeline.route(request), blocking), request, callers);
+    }
+
+    private static Handler handler(Pipeline pipeline, Route route, boolean blocking) {
+        return blocking ? r -> pipeline.handle(r, route) : pipeline.forRoute(route);
+    }
+
+    /** {@code callers} copies of {@code request} in flight through {@code handler} (see {@link ModelCalls}). */
+    ClosedLoop(Handler handler, Request request, int callers) {
         this.request = request;
-        var route = pipeline.route(request);
-        this.handler = blocking ? r -> pipeline.handle(r, route) : pipeline.forRoute(route);
+        this.handler = handler;
         this.callers = callers;
     }
 

@@ -13,7 +13,9 @@ import java.util.List;
  * </pre>
  * Prints: pipeline vs raw session.run per model (batch 1, one thread), and batching on vs off at 64 callers (64
  * requests in flight through the pipeline and the worker pool, see {@link ClosedLoop}). The second argument,
- * {@code pipeline} or {@code batching}, runs only that comparison.
+ * {@code pipeline} or {@code batching}, runs only that comparison; {@code model-batching} runs the batching comparison
+ * with the model call alone as the handler ({@link ModelCalls}: no protocol, identity or audit), which is what
+ * dynamic batching itself changes.
  */
 public final class InterleavedRatio {
 
@@ -35,14 +37,14 @@ public final class InterleavedRatio {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         String only = args.length > 1 ? args[1] : "all";
-        if (!only.equals("batching")) {
+        if (!only.endsWith("batching")) {
             for (String model : MODELS) {
                 pipelineVsRaw(model, rounds);
             }
         }
         if (!only.equals("pipeline")) {
             for (String model : MODELS) {
-                batching(model, Math.max(6, rounds / 3));
+                batching(model, Math.max(6, rounds / 3), only.equals("model-batching"));
             }
         }
     }
@@ -93,13 +95,17 @@ public final class InterleavedRatio {
         }
     }
 
-    private static void batching(String model, int rounds) throws Exception {
+    private static void batching(String model, int rounds, boolean modelCallsOnly) throws Exception {
+        var request = SampleRequests.v2Request(model);
         try (ModelRepository off = SampleRequests.repository(model, null);
              ModelRepository on = SampleRequests.repository(model,
                      "dynamic-batching:\n  max-batch-size: 64\n  max-queue-delay-us: " + DELAY_US + "\n");
-             var offLoop = new ClosedLoop(SampleRequests.pipeline(off), SampleRequests.v2Request(model), CALLERS);
-             var onLoop = new ClosedLoop(SampleRequests.pipeline(on), SampleRequests.v2Request(model), CALLERS);
-             var blockingLoop = new ClosedLoop(SampleRequests.pipeline(on), SampleRequests.v2Request(model), CALLERS, true)) {
+             var offLoop = modelCallsOnly ? new ClosedLoop(new ModelCalls(off, model), request, CALLERS)
+                     : new ClosedLoop(SampleRequests.pipeline(off), request, CALLERS);
+             var onLoop = modelCallsOnly ? new ClosedLoop(new ModelCalls(on, model), request, CALLERS)
+                     : new ClosedLoop(SampleRequests.pipeline(on), request, CALLERS);
+             var blockingLoop = modelCallsOnly ? new ClosedLoop(new ModelCalls(on, model).blocking(), request, CALLERS)
+                     : new ClosedLoop(SampleRequests.pipeline(on), request, CALLERS, true)) {
             for (int warm = 0; warm < 3; warm++) { // C2 is still compiling after a couple of seconds of either side
                 throughput(offLoop, 2_000);
                 throughput(onLoop, 2_000);
@@ -131,9 +137,9 @@ public final class InterleavedRatio {
             }
             var stats = on.stats().counters(model);
             long rows = stats.batchedRows() - before.batchedRows(); // both "on" loops: an average over them
-            System.out.printf("%-14s batching at %d callers (requests in flight through Pipeline + WorkerPool): off %.0f calls/s,"
+            System.out.printf("%-14s batching at %d callers (%s in flight through WorkerPool): off %.0f calls/s,"
                     + " on %.0f calls/s, ratio %.2f (medians of %d interleaved 1 s rounds; max-queue-delay-us %d, %.1f rows"
-                    + " per run)%n", model, CALLERS, median(offs), median(ons), median(ons) / median(offs), rounds, DELAY_US,
+                    + " per run)%n", model, CALLERS, modelCallsOnly ? "model calls" : "requests through Pipeline", median(offs), median(ons), median(ons) / median(offs), rounds, DELAY_US,
                     (double) rows / (stats.batches() - before.batches()));
             System.out.printf("%-14s   process CPU per call: off %.2f us, on %.2f us (ratio %.2f; fastest rounds %.2f vs %.2f);"
                     + " context switches per call: off %.2f, on %.2f; batched session.run wall time per row %.2f us%n", model,
