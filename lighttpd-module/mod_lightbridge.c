@@ -581,6 +581,17 @@ static handler_t mod_lightbridge_finish(request_st * const r, plugin_data * cons
     return rc;
 }
 
+/* A waiting HTTP/1.x request keeps the socket's read interest: lighttpd would otherwise drop it now and restore it
+ * after the answer, two epoll_ctl per request. Not once bytes arrived meanwhile (a pipelined request): then lighttpd
+ * drops it as usual, so unread bytes cannot spin the loop. The read timeout (server.max-read-idle) counts from here. */
+static void mod_lightbridge_keep_read_interest(request_st * const r) {
+    connection * const con = r->con;
+    /* HTTP/2 streams: h2 owns the connection's interest; bytes already arrived: let lighttpd drop it */
+    if (r != &con->request || con->is_readable > 0) return;
+    con->is_readable = -1; /* connection_set_fdevent_interest(): keep FDEVENT_IN */
+    con->read_idle_ts = log_monotonic_secs;
+}
+
 static handler_t mod_lightbridge_start(request_st * const r, plugin_data * const p) {
     mod_lightbridge_patch_config(r, p);
     handler_t rc = mod_lightbridge_collect_body(r, &p->conf);
@@ -593,6 +604,7 @@ static handler_t mod_lightbridge_start(request_st * const r, plugin_data * const
         return mod_lightbridge_finish(r, p, hctx);
     r->plugin_ctx[p->id] = hctx;
     mod_lightbridge_schedule_flush(r->con);
+    mod_lightbridge_keep_read_interest(r);
     return HANDLER_WAIT_FOR_EVENT;
 }
 
@@ -602,7 +614,9 @@ SUBREQUEST_FUNC(mod_lightbridge_handle_subrequest) {
     handler_ctx * const hctx = r->plugin_ctx[p->id];
     if (NULL == hctx) return mod_lightbridge_start(r, p);
     mod_lightbridge_flush();
-    return hctx->completed ? mod_lightbridge_finish(r, p, hctx) : HANDLER_WAIT_FOR_EVENT;
+    if (hctx->completed) return mod_lightbridge_finish(r, p, hctx);
+    mod_lightbridge_keep_read_interest(r);
+    return HANDLER_WAIT_FOR_EVENT;
 }
 
 /* Request done or aborted: an exchange Java still holds is orphaned, freed by its completion. */

@@ -55,12 +55,44 @@ class ClientAbortIT {
         int fdsAfter = LighttpdServer.fdCount(pid);
         assertTrue(fdsAfter <= fdsBefore + 2, "fds before " + fdsBefore + ", after " + fdsAfter);
         server.signal("HUP"); // the module logs its exchange counters
-        Matcher counters = awaitExchangeCounters();
+        Matcher counters = awaitExchangeCounters(server);
         assertEquals(0, Integer.parseInt(counters.group(1)), "exchanges still open (leaked): " + counters.group());
         assertTrue(Integer.parseInt(counters.group(2)) > 0, "the aborts did orphan exchanges held by Java");
     }
 
-    private static Matcher awaitExchangeCounters() throws InterruptedException {
+    /**
+     * A waiting request keeps its socket's read interest, so it counts against server.max-read-idle: past it lighttpd
+     * closes the connection instead of waiting on, and the late completion is freed.
+     */
+    @Test
+    void anAnswerSlowerThanMaxReadIdleClosesTheConnectionAndIsFreed() throws Exception {
+        try (LighttpdServer impatient = LighttpdServer.config("read-idle").extraConf("server.max-read-idle = 1").start()) {
+            long started = System.nanoTime();
+            String answer;
+            try (RawHttp slow = new RawHttp(impatient.port())) {
+                answer = slow.send("POST /lightbridge/diag/echo?sleep-ms=5000 HTTP/1.1\r\nHost: t\r\n"
+                        + "Content-Length: 4\r\n\r\nslow").readAll();
+            } catch (java.net.SocketException reset) {
+                answer = "";
+            }
+            long waitedMs = (System.nanoTime() - started) / 1_000_000;
+            assertEquals("", answer, "closed without an answer");
+            assertTrue(waitedMs < 4_500, "closed by the read timeout, not by the answer: " + waitedMs + " ms");
+            Thread.sleep(5_500 - waitedMs); // the late completion arrives and is freed
+            try (RawHttp next = new RawHttp(impatient.port())) { // a fresh connection: pooled ones hit the 1 s too
+                String still = next.send("POST /lightbridge/diag/echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                        + "Content-Length: 10\r\n\r\nstill here").readAll();
+                assertEquals(200, RawHttp.status(still));
+                assertTrue(still.endsWith("\r\n\r\nstill here"), still);
+            }
+            impatient.signal("HUP");
+            Matcher counters = awaitExchangeCounters(impatient);
+            assertEquals(0, Integer.parseInt(counters.group(1)), "exchanges still open (leaked): " + counters.group());
+            assertEquals(1, Integer.parseInt(counters.group(2)), "the timed-out exchange was orphaned");
+        }
+    }
+
+    private static Matcher awaitExchangeCounters(LighttpdServer server) throws InterruptedException {
         Pattern line = Pattern.compile("mod_lightbridge: (\\d+) exchanges open, (\\d+) orphaned");
         for (int i = 0; i < 100; i++) {
             Matcher m = line.matcher(server.errorLog());

@@ -55,6 +55,28 @@ class ConcurrencyIT {
         }
     }
 
+    /**
+     * A waiting request keeps its socket's read interest (no epoll_ctl per request); a pipelined request that arrives
+     * meanwhile must then neither be lost nor make the event loop spin on its unread bytes until the first answers.
+     */
+    @Test
+    void pipelinedRequestArrivingWhileTheFirstWaitsIsAnsweredInOrderWithoutSpinning() throws Exception {
+        long pid = server.pid();
+        try (RawHttp connection = new RawHttp(server.port())) {
+            connection.send("POST /lightbridge/diag/echo?sleep-ms=600 HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nfirst");
+            Thread.sleep(100); // the first now waits in Java
+            long ticksBefore = LighttpdServer.eventLoopCpuTicks(pid);
+            connection.send("POST /lightbridge/diag/echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                    + "Content-Length: 6\r\n\r\nsecond");
+            String responses = connection.readAll();
+            long busyTicks = LighttpdServer.eventLoopCpuTicks(pid) - ticksBefore;
+            int first = responses.indexOf("\r\n\r\nfirst");
+            int second = responses.indexOf("\r\n\r\nsecond");
+            assertTrue(first > 0 && second > first, "both answered, in order: " + responses);
+            assertTrue(busyTicks < 20, "the event loop spun for " + busyTicks + " ticks while the first request waited ~500 ms");
+        }
+    }
+
     @Test
     void concurrentHttp2StreamsEachGetTheirOwnBody() throws Exception {
         try (HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build()) {

@@ -253,6 +253,13 @@ final class LighttpdServer implements AutoCloseable {
         }
     }
 
+    /** CPU time (user + system, in clock ticks) of the process' main thread: lighttpd's event loop. */
+    static long eventLoopCpuTicks(long pid) {
+        String stat = read(Path.of("/proc/" + pid + "/task/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime and stime: fields 14 and 15 of stat
+    }
+
     static boolean hostsJvm(long pid) throws IOException {
         return read(Path.of("/proc/" + pid + "/maps")).contains("libjvm.so");
     }
