@@ -27,6 +27,11 @@ public interface AuditTrail extends AutoCloseable {
         }
     }
 
+    /** False when records are dropped unread: what only a record needs (the body digest) is then not computed. */
+    default boolean keepsRecords() {
+        return true;
+    }
+
     /** Reopen files after rotation by an outside tool (SIGHUP). */
     default void reopen() {}
 
@@ -40,5 +45,10 @@ public interface AuditTrail extends AutoCloseable {
 
         @Override
         public void append(AuditRecord record) {}
+
+        @Override
+        public boolean keepsRecords() {
+            return false;
+        }
     };
 }

@@ -237,7 +237,7 @@ public final class Pipeline implements Handler {
             this.route = route;
             this.requestId = requestId;
             this.startNanos = startNanos;
-            this.bodySha256 = sha256(request.body());
+            this.bodySha256 = audit.keepsRecords() ? sha256(request.body()) : null;
             this.traceparent = request.header("traceparent");
         }
 
