@@ -27,7 +27,10 @@ public interface AuditTrail extends AutoCloseable {
         }
     }
 
-    /** False when records are dropped unread: what only a record needs (the body digest) is then not computed. */
+    /**
+     * False when records are dropped unread: the pipeline then skips what only a record needs (the body digest, and
+     * for a call answered on its own thread the record itself).
+     */
     default boolean keepsRecords() {
         return true;
     }

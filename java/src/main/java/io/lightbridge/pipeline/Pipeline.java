@@ -250,7 +250,9 @@ public final class Pipeline implements Handler {
         Response finish(Response response, String version, String errorClass) {
             Response answer;
             try {
-                audit.append(record(response, version, errorClass));
+                if (audit.keepsRecords()) { // else no record to build (a clock read and an allocation)
+                    audit.append(record(response, version, errorClass));
+                }
                 answer = response;
             } catch (AuditUnavailableException e) {
                 answer = notAudited(e);
