@@ -263,7 +263,8 @@ public final class ModelVersion implements AutoCloseable {
             return Batcher.await(inferAsync(given, requestedOutputs, System.nanoTime() + Batcher.NO_DEADLINE));
         }
         long start = System.nanoTime();
-        long end = 0; // the end of the run stands for the end of the call: clock reads are a visible share of a call
+        long end = 0; // once ran: the end of the run stands for the end of the call (clock reads are a visible share)
+        boolean ran = false;
         boolean ok = false;
         try {
             List<Tensor> ordered = validate(given);
@@ -277,6 +278,7 @@ public final class ModelVersion implements AutoCloseable {
             long runStart = System.nanoTime();
             List<Tensor> out = runSession(ordered, wanted);
             end = System.nanoTime();
+            ran = true;
             listener.batchRun(model, version, 1, ordered.isEmpty() || ordered.getFirst().rank() == 0 ? 1
                     : (int) ordered.getFirst().dim(0), end - runStart);
             if (key != null) {
@@ -285,7 +287,7 @@ public final class ModelVersion implements AutoCloseable {
             ok = true;
             return new InferenceResult(model, version, out, false);
         } finally {
-            listener.inferred(model, version, (end != 0 ? end : System.nanoTime()) - start, ok);
+            listener.inferred(model, version, (ran ? end : System.nanoTime()) - start, ok);
         }
     }
 
