@@ -27,6 +27,14 @@ public interface AuditTrail extends AutoCloseable {
         }
     }
 
+    /**
+     * False when records are dropped unread: the pipeline then skips what only a record needs (the body digest, and
+     * for a call answered on its own thread the record itself).
+     */
+    default boolean keepsRecords() {
+        return true;
+    }
+
     /** Reopen files after rotation by an outside tool (SIGHUP). */
     default void reopen() {}
 
@@ -40,5 +48,10 @@ public interface AuditTrail extends AutoCloseable {
 
         @Override
         public void append(AuditRecord record) {}
+
+        @Override
+        public boolean keepsRecords() {
+            return false;
+        }
     };
 }

@@ -127,6 +127,9 @@ public final class ModelRepository implements AutoCloseable {
         return served;
     }
 
+    /** A version number in a request path; compiled once (String.matches compiles per call, and this runs per request). */
+    private static final java.util.regex.Pattern VERSION_NUMBER = java.util.regex.Pattern.compile("[1-9][0-9]{0,17}");
+
     private static ModelVersion resolve(ServedModel served, String requested) throws ModelCallException {
         ServedModel.State s = served.state();
         String name = served.name();
@@ -144,7 +147,7 @@ public final class ModelRepository implements AutoCloseable {
                 return s.ready().lastEntry().getValue();
             }
             v = alias;
-        } else if (requested.matches("[1-9][0-9]{0,17}")) {
+        } else if (VERSION_NUMBER.matcher(requested).matches()) {
             v = Long.parseLong(requested);
         } else {
             Long alias = s.aliases().get(requested);

@@ -8,7 +8,15 @@ public final class Json {
         if (plain(s)) {
             return "\"" + s + "\""; // names and versions: nothing to escape, one allocation
         }
-        var sb = new StringBuilder(s.length() + 2).append('"');
+        return appendQuoted(new StringBuilder(s.length() + 8), s).toString();
+    }
+
+    /** As {@link #quote}, onto {@code sb}: a body being built needs no intermediate string. */
+    public static StringBuilder appendQuoted(StringBuilder sb, String s) {
+        sb.append('"');
+        if (plain(s)) {
+            return sb.append(s).append('"');
+        }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
@@ -26,7 +34,7 @@ public final class Json {
                 }
             }
         }
-        return sb.append('"').toString();
+        return sb.append('"');
     }
 
     private static boolean plain(String s) {

@@ -163,6 +163,7 @@ class AuditLifecycleTest {
     void offRecordsNothing() throws Exception {
         var trail = AuditTrails.create(config(Durability.OFF, null, null), Clock.systemUTC(), serverLog, AuditMetrics.NONE);
         assertEquals(AuditTrail.DISABLED, trail);
+        assertFalse(trail.keepsRecords(), "the pipeline then skips the body digest and the record");
         assertTrue(log.getFirst().contains("NOT audited"));
     }
 

@@ -81,11 +81,20 @@ final class SampleRequests {
 
     /**
      * The real Pipeline with the v2 model routes; identity and policy are constant-time stand-ins (the benchmark
-     * measures the model path) and audit is disabled.
+     * measures the model path) and audit is disabled. -Dbench.audit=kept : a trail that keeps records instead, so the
+     * pipeline digests each body and builds each record as with auditing on, and drops them (no disk).
      */
     static Pipeline pipeline(ModelRepository repository) {
         var principal = new Principal("bench", "bench", null, Set.of(), Set.of(), Set.of(), null, null, Map.of());
         return new Pipeline(Router.firstOf(ModelRoutes.create(repository, ServerLog.NONE)), r -> principal,
-                (p, a, res) -> new Decision(true, "bench"), AuditTrail.DISABLED, Clock.systemUTC(), ServerLog.NONE);
+                (p, a, res) -> new Decision(true, "bench"), AUDIT, Clock.systemUTC(), ServerLog.NONE);
     }
+
+    private static final AuditTrail AUDIT = "kept".equals(System.getProperty("bench.audit")) ? new AuditTrail() {
+        @Override
+        public void ensureWritable() {}
+
+        @Override
+        public void append(io.lightbridge.audit.AuditRecord record) {}
+    } : AuditTrail.DISABLED;
 }

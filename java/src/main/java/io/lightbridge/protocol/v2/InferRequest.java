@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lightbridge.model.DType;
 import io.lightbridge.model.ModelCallException;
 import io.lightbridge.model.Tensor;
@@ -120,36 +122,148 @@ record InferRequest(String id, List<Tensor> inputs, List<String> outputs, List<S
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 throw ModelCallException.badInput("every input must be an object");
             }
-            var header = JSON.createObjectNode();
+            var header = new InputHeader();
             TensorBuilder streamed = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 p.nextToken();
-                if (field.equals("data") && streamed == null && header.has("datatype") && header.has("shape")
-                        && !header.path("parameters").has("binary_data_size")) {
-                    streamed = builder(header);
-                    stream(p, streamed, header.path("name").asText("?"));
-                } else if (p.currentToken() == JsonToken.VALUE_STRING) {
-                    header.put(field, p.getText());
-                } else if (field.equals("shape") && p.currentToken() == JsonToken.START_ARRAY) {
-                    header.set(field, dims(p));
+                if (field.equals("data") && streamed == null && header.streamable()) {
+                    streamed = header.builder();
+                    stream(p, streamed, header.nameOr("?"));
                 } else {
-                    header.set(field, p.readValueAsTree());
+                    header.read(field, p);
                 }
             }
             if (streamed != null) {
-                inputs.add(buildStreamed(header, streamed));
+                inputs.add(header.build(streamed));
             } else {
-                inputs.add(input(header, binary));
+                inputs.add(input(header.tree(), binary));
             }
         }
         return inputs;
     }
 
-    /** A shape array read token by token: readValueAsTree costs a deserialization context per call. */
-    private static JsonNode dims(JsonParser p) throws java.io.IOException {
-        var dims = JSON.createArrayNode();
-        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+    /**
+     * One input's fields besides its streamed "data". The usual header (string name and datatype, a shape of
+     * non-negative integers) is kept in plain fields; anything else turns it into a JSON tree, which the general
+     * checks read. Both forms give the same tensors and the same 400s.
+     */
+    private static final class InputHeader {
+        private String name;
+        private String datatype;
+        private long[] shape;
+        private ObjectNode tree;
+
+        void read(String field, JsonParser p) throws java.io.IOException {
+            JsonToken t = p.currentToken();
+            if (tree == null) {
+                if (field.equals("name") && t == JsonToken.VALUE_STRING) {
+                    name = p.getText();
+                    return;
+                }
+                if (field.equals("datatype") && t == JsonToken.VALUE_STRING) {
+                    datatype = p.getText();
+                    return;
+                }
+                if (field.equals("shape") && t == JsonToken.START_ARRAY) {
+                    readShape(p);
+                    return;
+                }
+                tree();
+            }
+            if (t == JsonToken.VALUE_STRING) {
+                tree.put(field, p.getText());
+            } else if (field.equals("shape") && t == JsonToken.START_ARRAY) {
+                tree.set(field, dims(p, JSON.createArrayNode(), p.nextToken()));
+            } else {
+                tree.set(field, p.readValueAsTree());
+            }
+        }
+
+        /** Reads dimensions while they are non-negative integers; at any other element the header becomes a tree. */
+        private void readShape(JsonParser p) throws java.io.IOException {
+            long[] dims = new long[4];
+            int n = 0;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                        || p.getLongValue() < 0) {
+                    shape = null;
+                    var read = JSON.createArrayNode();
+                    for (int i = 0; i < n; i++) {
+                        read.add(dims[i]);
+                    }
+                    tree().set("shape", dims(p, read, t));
+                    return;
+                }
+                if (n == dims.length) {
+                    dims = java.util.Arrays.copyOf(dims, n * 2);
+                }
+                dims[n++] = p.getLongValue();
+            }
+            shape = java.util.Arrays.copyOf(dims, n);
+        }
+
+        /** The header as a tree (from now on every field goes there). */
+        ObjectNode tree() {
+            if (tree == null) {
+                tree = JSON.createObjectNode();
+                if (name != null) {
+                    tree.put("name", name);
+                }
+                if (datatype != null) {
+                    tree.put("datatype", datatype);
+                }
+                if (shape != null) {
+                    var dims = tree.putArray("shape");
+                    for (long d : shape) {
+                        dims.add(d);
+                    }
+                }
+            }
+            return tree;
+        }
+
+        boolean streamable() {
+            return tree == null ? datatype != null && shape != null
+                    : tree.has("datatype") && tree.has("shape") && !tree.path("parameters").has("binary_data_size");
+        }
+
+        String nameOr(String fallback) {
+            return tree == null ? (name == null ? fallback : name) : tree.path("name").asText(fallback);
+        }
+
+        TensorBuilder builder() throws ModelCallException {
+            if (tree != null) {
+                String name = name(tree);
+                return new TensorBuilder(type(tree, name), (int) elements(name, shape(tree, name)));
+            }
+            String name = checkedName();
+            return new TensorBuilder(type(datatype, name), (int) elements(name, shape));
+        }
+
+        Tensor build(TensorBuilder b) throws ModelCallException {
+            String name = tree == null ? checkedName() : name(tree);
+            try {
+                return b.build(name, tree == null ? shape : shape(tree, name));
+            } catch (IllegalArgumentException e) {
+                throw ModelCallException.badInput("input '" + name + "' " + e.getMessage());
+            }
+        }
+
+        private String checkedName() throws ModelCallException {
+            if (name == null) {
+                throw ModelCallException.badInput(NO_NAME);
+            }
+            return name;
+        }
+    }
+
+    /**
+     * The rest of a shape array, from its element {@code first}, read token by token onto {@code dims}:
+     * readValueAsTree costs a deserialization context per call.
+     */
+    private static JsonNode dims(JsonParser p, ArrayNode dims, JsonToken first) throws java.io.IOException {
+        for (JsonToken t = first; t != JsonToken.END_ARRAY; t = p.nextToken()) {
             if (t == JsonToken.VALUE_NUMBER_INT) {
                 dims.add(p.getLongValue());
             } else {
@@ -159,23 +273,11 @@ record InferRequest(String id, List<Tensor> inputs, List<String> outputs, List<S
         return dims;
     }
 
-    private static TensorBuilder builder(JsonNode header) throws ModelCallException {
-        String name = name(header);
-        return new TensorBuilder(type(header, name), (int) elements(header, name, shape(header, name)));
-    }
-
-    private static Tensor buildStreamed(JsonNode header, TensorBuilder b) throws ModelCallException {
-        String name = name(header);
-        try {
-            return b.build(name, shape(header, name));
-        } catch (IllegalArgumentException e) {
-            throw ModelCallException.badInput("input '" + name + "' " + e.getMessage());
-        }
-    }
-
     /** Flattens nested arrays row-major, converting each element as it is read. */
     private static void stream(JsonParser p, TensorBuilder b, String name) throws java.io.IOException, ModelCallException {
         int depth = 0;
+        DType type = b.type();
+        boolean floating = type == DType.FP32 || type == DType.FP64 || type == DType.FP16 || type == DType.BF16;
         JsonToken t = p.currentToken();
         try {
             do {
@@ -191,7 +293,11 @@ record InferRequest(String id, List<Tensor> inputs, List<String> outputs, List<S
                     }
                     case VALUE_NUMBER_FLOAT -> {
                         double d = p.getDoubleValue();
-                        b.addNumber(d, (long) d, d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 0x1p63);
+                        if (floating) {
+                            b.addNumber(d, 0, false); // a floating-point type ignores the integral form
+                        } else {
+                            b.addNumber(d, (long) d, d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 0x1p63);
+                        }
                     }
                     case VALUE_TRUE, VALUE_FALSE -> b.addBool(t == JsonToken.VALUE_TRUE);
                     case VALUE_STRING -> b.addString(p.getText());
@@ -208,17 +314,24 @@ record InferRequest(String id, List<Tensor> inputs, List<String> outputs, List<S
         }
     }
 
+    private static final String NO_NAME = "every input needs a \"name\" string";
+
     private static String name(JsonNode in) throws ModelCallException {
         if (!in.path("name").isTextual()) {
-            throw ModelCallException.badInput("every input needs a \"name\" string");
+            throw ModelCallException.badInput(NO_NAME);
         }
         return in.get("name").asText();
     }
 
     private static DType type(JsonNode in, String name) throws ModelCallException {
-        DType type = DType.ofWireName(in.path("datatype").asText(null));
+        String datatype = in.path("datatype").asText(null);
+        return type(datatype == null ? "" : datatype, name);
+    }
+
+    private static DType type(String datatype, String name) throws ModelCallException {
+        DType type = DType.ofWireName(datatype);
         if (type == null) {
-            throw ModelCallException.badInput("input '" + name + "' has datatype '" + in.path("datatype").asText("")
+            throw ModelCallException.badInput("input '" + name + "' has datatype '" + datatype
                     + "', expected one of BOOL, UINT8, INT8, INT16, INT32, INT64, FP16, BF16, FP32, FP64, BYTES");
         }
         return type;
@@ -240,7 +353,7 @@ record InferRequest(String id, List<Tensor> inputs, List<String> outputs, List<S
         return shape;
     }
 
-    private static long elements(JsonNode in, String name, long[] shape) throws ModelCallException {
+    private static long elements(String name, long[] shape) throws ModelCallException {
         try {
             long elements = Tensor.elementCount(shape);
             if (elements <= Integer.MAX_VALUE / 8) {
@@ -256,7 +369,7 @@ record InferRequest(String id, List<Tensor> inputs, List<String> outputs, List<S
         String name = name(in);
         DType type = type(in, name);
         long[] shape = shape(in, name);
-        long elements = elements(in, name, shape);
+        long elements = elements(name, shape);
         JsonNode size = in.path("parameters").get("binary_data_size");
         try {
             TensorBuilder b = new TensorBuilder(type, (int) elements);

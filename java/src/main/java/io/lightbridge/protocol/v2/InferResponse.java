@@ -17,21 +17,20 @@ final class InferResponse {
     private InferResponse() {}
 
     static Response encode(InferenceResult result, String id, List<String> binaryOutputs, boolean allBinary) {
-        var sb = new StringBuilder(64 + result.outputs().size() * 64);
-        sb.append("{\"model_name\":").append(Json.quote(result.model()))
-                .append(",\"model_version\":").append(Json.quote(result.version()));
+        var sb = new StringBuilder(capacity(result, id, binaryOutputs, allBinary));
+        Json.appendQuoted(sb.append("{\"model_name\":"), result.model());
+        Json.appendQuoted(sb.append(",\"model_version\":"), result.version());
         if (id != null) {
-            sb.append(",\"id\":").append(Json.quote(id));
+            Json.appendQuoted(sb.append(",\"id\":"), id);
         }
         sb.append(",\"outputs\":[");
         ByteArrayOutputStream binary = null;
         boolean first = true;
         for (Tensor t : result.outputs()) {
-            sb.append(first ? "" : ",").append("{\"name\":").append(Json.quote(t.name()))
+            Json.appendQuoted(sb.append(first ? "" : ",").append("{\"name\":"), t.name())
                     .append(",\"datatype\":\"").append(t.type().wireName()).append("\",\"shape\":[");
-            long[] shape = t.shape();
-            for (int i = 0; i < shape.length; i++) {
-                sb.append(i == 0 ? "" : ",").append(shape[i]);
+            for (int i = 0; i < t.rank(); i++) {
+                sb.append(i == 0 ? "" : ",").append(t.dim(i));
             }
             sb.append(']');
             if (allBinary || binaryOutputs.contains(t.name())) {
@@ -63,6 +62,21 @@ final class InferResponse {
         body.writeBytes(binary.toByteArray());
         return new Response(200, Headers.of("Content-Type", "application/octet-stream",
                 "Inference-Header-Content-Length", Integer.toString(json.length)), body.toByteArray());
+    }
+
+    /**
+     * Room for the JSON part as it is usually written (numbers up to 16 characters), so a small body's builder does
+     * not grow; large bodies grow past the cap as before.
+     */
+    private static int capacity(InferenceResult result, String id, List<String> binaryOutputs, boolean allBinary) {
+        long n = 96 + result.model().length() + result.version().length() + (id == null ? 0 : id.length() + 8);
+        for (Tensor t : result.outputs()) {
+            n += 80 + t.name().length() + 20L * t.rank();
+            if (!allBinary && !binaryOutputs.contains(t.name())) {
+                n += 16 * t.elementCount();
+            }
+        }
+        return (int) Math.min(n, 64 * 1024);
     }
 
     /** Raw little-endian elements; BYTES as 4-byte little-endian length + UTF-8 bytes per element. */

@@ -43,12 +43,29 @@ public final class ModelRoutes implements Router {
     public Route route(Request request) {
         String path = request.path();
         if (path.startsWith(MODELS)) {
-            return model(request.method(), path.substring(MODELS.length()).split("/", -1));
+            return model(request.method(), segments(path, MODELS.length()));
         }
         if (path.startsWith(REPOSITORY)) {
-            return repository(request.method(), path.substring(REPOSITORY.length()).split("/", -1));
+            return repository(request.method(), segments(path, REPOSITORY.length()));
         }
         return Route.NOT_FOUND;
+    }
+
+    /** The '/'-separated segments of {@code path} from {@code from} on, as split("/", -1) gives them (runs per request). */
+    static String[] segments(String path, int from) {
+        int n = 1;
+        for (int i = path.indexOf('/', from); i >= 0; i = path.indexOf('/', i + 1)) {
+            n++;
+        }
+        var parts = new String[n];
+        int start = from;
+        for (int k = 0; k < n - 1; k++) {
+            int end = path.indexOf('/', start);
+            parts[k] = path.substring(start, end);
+            start = end + 1;
+        }
+        parts[n - 1] = path.substring(start);
+        return parts;
     }
 
     /** {m}, {m}/ready, {m}/infer, {m}/versions/{v}, {m}/versions/{v}/ready, {m}/versions/{v}/infer. */
