@@ -110,7 +110,7 @@ record InferRequest(String id, List<Tensor> inputs, List<String> outputs, List<S
     }
 
     /**
-     * The inputs array. When an input names its datatype and shape before "data" (as clients write it) the elements
+     * The inputs array. When an input gives its name, datatype and shape before "data" (as clients write it) the elements
      * stream straight into the tensor; otherwise the input is read as a tree first.
      */
     private static List<Tensor> inputs(JsonParser p, ByteBuffer binary) throws java.io.IOException, ModelCallException {
@@ -223,9 +223,11 @@ record InferRequest(String id, List<Tensor> inputs, List<String> outputs, List<S
             return tree;
         }
 
+        /** Data can stream once the name, datatype and shape are known; in any other order it is read as a tree. */
         boolean streamable() {
-            return tree == null ? datatype != null && shape != null
-                    : tree.has("datatype") && tree.has("shape") && !tree.path("parameters").has("binary_data_size");
+            return tree == null ? name != null && datatype != null && shape != null
+                    : tree.path("name").isTextual() && tree.has("datatype") && tree.has("shape")
+                            && !tree.path("parameters").has("binary_data_size");
         }
 
         String nameOr(String fallback) {

@@ -44,6 +44,9 @@ class InferRequestTest {
                 "x", shape, 1.5f, -2f, 300f);
         assertFp32(only("{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1,3],\"data\":[1.5,-2,3e2],\"extra\":[1]}"),
                 "x", shape, 1.5f, -2f, 300f);
+        assertFp32(only("{\"datatype\":\"FP32\",\"shape\":[1,3],\"data\":[1.5,-2,3e2],\"name\":\"x\"}"), "x", shape, 1.5f, -2f, 300f);
+        assertFp32(only("{\"parameters\":{},\"datatype\":\"FP32\",\"shape\":[1,3],\"data\":[1.5,-2,3e2],\"name\":\"x\"}"),
+                "x", shape, 1.5f, -2f, 300f);
         assertFp32(only("{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[],\"data\":[7]}"), "x", new long[0], 7f);
         assertFp32(only("{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1,1,1,1,1,3],\"data\":[1,2,3]}"), "x",
                 new long[] {1, 1, 1, 1, 1, 3}, 1f, 2f, 3f);
