@@ -57,15 +57,9 @@ public final class Lightbridge implements AutoCloseable {
         this.identity = Identity.create(config.section("identity", IdentityConfig.class, IdentityConfig.NONE), clock, log);
         this.policy = PolicyStore.load(config, log);
         this.audit = AuditTrails.fromSection(config, clock, log, metrics.auditMetrics());
+        this.models = ModelRepository.start(config, log, metrics.modelListener());
         this.workers = new WorkerPool(settings.workers(), settings.queueCapacity(), settings.workerSpin(),
                 settings.batchScheduling(), log, metrics::observeQueueWait);
-        try {
-            // a batch's replies are finished on the workers, so the batch thread goes back to batching
-            this.models = ModelRepository.start(config, log, metrics.modelListener(), workers);
-        } catch (ConfigException | RuntimeException e) {
-            workers.close();
-            throw e;
-        }
 
         metrics.gaugeQueueDepth(workers::queueDepth);
         metrics.countBridgeRejections(workers::rejectedCount, workers::expiredCount);

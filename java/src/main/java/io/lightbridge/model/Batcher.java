@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,11 +24,6 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Wake-ups are the cost to avoid (each is a context switch): a call wakes the batch thread only when the thread is
  * idle or when enough rows wait to fill a batch; otherwise the thread sleeps until the oldest call's delay is up.
- *
- * <p>Completing a call runs what depends on it (the response, the audit record, the reply), which costs more than the
- * call's share of the run. Given an executor (the worker pool), the batch thread hands a run batch's calls to it in
- * chunks, one task per chunk, and goes back to collecting the next batch while the replies are finished on other cores.
- * Without one, or for a batch of one call, it completes the calls itself.
  */
 final class Batcher implements AutoCloseable {
 
@@ -40,9 +34,6 @@ final class Batcher implements AutoCloseable {
 
     private record Pending(List<Tensor> inputs, List<String> outputs, int rows, long enqueuedNanos, long deadlineNanos,
                            CompletableFuture<List<Tensor>> result) {}
-
-    /** Calls per task handed to the completion executor: a few tasks per full batch, so several workers share it. */
-    static final int CHUNK = 16;
 
     /** A deadline for blocking calls, which wait as long as the batch takes: far enough for nanoTime arithmetic. */
     static final long NO_DEADLINE = Long.MAX_VALUE / 2;
@@ -58,23 +49,18 @@ final class Batcher implements AutoCloseable {
     /** Rows submitted and not yet taken into a run (queued, carried or in the batch being collected). */
     private final AtomicInteger waitingRows = new AtomicInteger();
     private final Thread thread;
-    /** Where the calls of a run batch are completed; null: on the batch thread. */
-    private final Executor completions;
     /** True while the batch thread has nothing to collect and sleeps until a call arrives. */
     private volatile boolean idle;
     private volatile boolean closed;
     private final AtomicBoolean closing = new AtomicBoolean();
 
-    /** @param completions runs the completion of a run batch's calls, in chunks (see above); null: the batch thread */
-    Batcher(String model, String version, Runner runner, ModelConfig.DynamicBatching config, ModelListener listener,
-            Executor completions) {
+    Batcher(String model, String version, Runner runner, ModelConfig.DynamicBatching config, ModelListener listener) {
         this.model = model;
         this.version = version;
         this.runner = runner;
         this.maxBatchSize = config.maxBatchSize();
         this.maxDelayNanos = TimeUnit.MICROSECONDS.toNanos(config.maxQueueDelayUs());
         this.listener = listener;
-        this.completions = completions;
         this.thread = Thread.ofPlatform().daemon().name("lb-batch-" + model + "-" + version).start(this::loop);
     }
 
@@ -242,26 +228,8 @@ final class Batcher implements AutoCloseable {
             }
             return;
         }
-        if (completions == null) {
-            completeAll(batch, split, 0, batch.size());
-            return;
-        }
-        // the other chunks go to the executor first, so its threads start while this one completes the first chunk
-        for (int from = CHUNK; from < batch.size(); from += CHUNK) {
-            int start = from;
-            int end = Math.min(batch.size(), from + CHUNK);
-            try {
-                completions.execute(() -> completeAll(batch, split, start, end));
-            } catch (RuntimeException e) { // refused (shutting down): complete them here
-                completeAll(batch, split, start, end);
-            }
-        }
-        completeAll(batch, split, 0, Math.min(CHUNK, batch.size()));
-    }
-
-    private static void completeAll(List<Pending> batch, List<List<Tensor>> outputs, int from, int to) {
-        for (int i = from; i < to; i++) {
-            batch.get(i).result.complete(outputs.get(i));
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).result.complete(split.get(i));
         }
     }
 

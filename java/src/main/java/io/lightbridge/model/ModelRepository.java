@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,19 +30,16 @@ public final class ModelRepository implements AutoCloseable {
     private final ModelsConfig config;
     private final ServerLog log;
     private final ModelListener listener;
-    private final Executor completions;
     private final ModelStats stats = new ModelStats();
     private final Path root;
     private final Map<String, ServedModel> models = new ConcurrentHashMap<>();
     private final ScheduledExecutorService loader;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ModelRepository(ModelsConfig config, ServerLog log, ModelListener extra, Executor completions)
-            throws IOException {
+    private ModelRepository(ModelsConfig config, ServerLog log, ModelListener extra) throws IOException {
         this.config = config;
         this.log = log;
         this.listener = ModelListener.both(stats, extra);
-        this.completions = completions;
         this.root = config.repository() == null ? null : config.repository().toRealPath();
         this.loader = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().daemon().name("lb-model-loader").unstarted(r));
@@ -62,16 +58,7 @@ public final class ModelRepository implements AutoCloseable {
     /** As {@link #open(ModelsConfig, ServerLog)}, also calling {@code listener} (metrics). */
     public static ModelRepository open(ModelsConfig config, ServerLog log, ModelListener listener)
             throws IOException {
-        return open(config, log, listener, null);
-    }
-
-    /**
-     * As {@link #open(ModelsConfig, ServerLog, ModelListener)}; the calls of a run batch are completed (and what
-     * depends on them runs) on {@code completions}, in chunks, instead of on the batch thread (null).
-     */
-    public static ModelRepository open(ModelsConfig config, ServerLog log, ModelListener listener, Executor completions)
-            throws IOException {
-        var repo = new ModelRepository(config, log, listener, completions);
+        var repo = new ModelRepository(config, log, listener);
         try {
             repo.scan();
             repo.models.values().forEach(m -> m.reconcile(false));
@@ -90,11 +77,11 @@ public final class ModelRepository implements AutoCloseable {
      * The composition root's factory: binds the {@code models} section of {@code file} and opens the repository.
      * An unreadable repository directory is a configuration error naming {@code models.repository}.
      */
-    public static ModelRepository start(ConfigFile file, ServerLog log, ModelListener listener, Executor completions)
+    public static ModelRepository start(ConfigFile file, ServerLog log, ModelListener listener)
             throws ConfigException {
         ModelsConfig config = ModelsConfig.from(file);
         try {
-            return open(config, log, listener, completions);
+            return open(config, log, listener);
         } catch (IOException e) {
             throw new ConfigException(file.path(), 0, "models.repository", "cannot read the model repository: " + e);
         }
@@ -245,7 +232,7 @@ public final class ModelRepository implements AutoCloseable {
         Map<Long, String> failures;
         try {
             failures = loader.submit(() -> models.computeIfAbsent(model,
-                    m -> new ServedModel(m, dir, config, listener, completions, log)).reconcile(true))
+                    m -> new ServedModel(m, dir, config, listener, log)).reconcile(true))
                     .get(ADMIN_LOAD_TIMEOUT_MINUTES, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -303,7 +290,7 @@ public final class ModelRepository implements AutoCloseable {
                     continue;
                 }
                 seen.add(name);
-                models.computeIfAbsent(name, m -> new ServedModel(m, p, config, listener, completions, log));
+                models.computeIfAbsent(name, m -> new ServedModel(m, p, config, listener, log));
             }
         } catch (IOException e) {
             log.warn("cannot list model repository " + root + ": " + e.getMessage());

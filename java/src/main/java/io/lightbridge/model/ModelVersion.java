@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -51,7 +50,7 @@ public final class ModelVersion implements AutoCloseable {
 
     private ModelVersion(String model, String version, OrtEnvironment env, OrtSession session, List<TensorSpec> inputs,
                          List<TensorSpec> outputs, List<String> columns, ModelConfig config, PredictionCache cache,
-                         ModelListener listener, Executor completions) {
+                         ModelListener listener) {
         this.model = model;
         this.version = version;
         this.env = env;
@@ -65,7 +64,7 @@ public final class ModelVersion implements AutoCloseable {
         this.cache = cache;
         this.listener = listener;
         this.batcher = config.dynamicBatching() == null ? null
-                : new Batcher(model, version, this::runSession, config.dynamicBatching(), listener, completions);
+                : new Batcher(model, version, this::runSession, config.dynamicBatching(), listener);
     }
 
     /** Why a version could not be loaded; the message is what admins see in the log and the repository index. */
@@ -80,8 +79,7 @@ public final class ModelVersion implements AutoCloseable {
      * the model, refuses types Java cannot carry, and runs one warm-up call before returning.
      */
     static ModelVersion load(String model, long version, java.nio.file.Path dir, ModelConfig config, int maxIntraOp,
-                             PredictionCache cache, ModelListener listener, Executor completions)
-            throws LoadFailure {
+                             PredictionCache cache, ModelListener listener) throws LoadFailure {
         MlflowModelFile mlmodel;
         try {
             mlmodel = MlflowModelFile.read(dir);
@@ -103,7 +101,7 @@ public final class ModelVersion implements AutoCloseable {
                 }
             }
             var loaded = new ModelVersion(model, Long.toString(version), env, session, in, out, mlmodel.columns(),
-                    config, cache, listener, completions);
+                    config, cache, listener);
             try {
                 loaded.warmUp();
             } catch (ModelCallException e) {

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -37,19 +36,16 @@ final class ServedModel {
     private final Path dir;
     private final ModelsConfig global;
     private final ModelListener listener;
-    private final Executor completions;
     private final ServerLog log;
     private final AtomicReference<State> state = new AtomicReference<>(State.EMPTY);
     private ModelConfig config = ModelConfig.DEFAULTS;
     private PredictionCache cache;
 
-    ServedModel(String name, Path dir, ModelsConfig global, ModelListener listener,
-                Executor completions, ServerLog log) {
+    ServedModel(String name, Path dir, ModelsConfig global, ModelListener listener, ServerLog log) {
         this.name = name;
         this.dir = dir;
         this.global = global;
         this.listener = listener;
-        this.completions = completions;
         this.log = log;
     }
 
@@ -93,8 +89,7 @@ final class ServedModel {
                 continue;
             }
             try {
-                fresh.put(v, ModelVersion.load(name, v, disk.get(v), config, global.maxIntraOpThreads(), cache, listener,
-                        completions));
+                fresh.put(v, ModelVersion.load(name, v, disk.get(v), config, global.maxIntraOpThreads(), cache, listener));
                 listener.loaded(name, Long.toString(v));
                 log.info("model " + name + " version " + v + " loaded");
             } catch (ModelVersion.LoadFailure e) {

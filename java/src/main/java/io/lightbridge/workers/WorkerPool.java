@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -45,12 +44,9 @@ import java.util.function.LongConsumer;
  *       the price of the CPU it spins.</li>
  * </ul>
  *
- * <p>Tasks ({@link #execute}: the replies of a finished batch, handed over by its batch thread) go ahead of queued
- * requests, outside the request bound: their requests are already in flight.
- *
  * <p>Thread-safe. Counters are cumulative since start, for the metrics exporter.
  */
-public final class WorkerPool implements AutoCloseable, Executor {
+public final class WorkerPool implements AutoCloseable {
 
     /** The reaper's longest sleep: bounds how late a 504 can come while every worker is busy. */
     public static final Duration REAPER_PERIOD = Duration.ofMillis(2);
@@ -92,7 +88,6 @@ public final class WorkerPool implements AutoCloseable, Executor {
     private final ServerLog log;
     private final LongConsumer queueWait;
     private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedDeque<Thread> parked = new ConcurrentLinkedDeque<>();
     /** Workers awake and not running a handler (polling, spinning, or woken and on their way); see {@link #wakeOne}. */
     private final AtomicInteger searching = new AtomicInteger();
@@ -100,8 +95,6 @@ public final class WorkerPool implements AutoCloseable, Executor {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger busy = new AtomicInteger();
-    /** Workers running a task: like busy ones, they take queued requests soon. */
-    private final AtomicInteger runningTasks = new AtomicInteger();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder expired = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -183,26 +176,6 @@ public final class WorkerPool implements AutoCloseable, Executor {
         return true;
     }
 
-    /**
-     * Runs {@code task} on a worker before any queued request, waking one unless one is awake and looking for work.
-     * When every worker is busy in a handler (which may be waiting for this very task, e.g. a blocking handler waiting
-     * for its batch) or the pool is closed, the task runs on the calling thread instead. Tasks must not block.
-     */
-    @Override
-    public void execute(Runnable task) {
-        if (closed || busy.get() >= workers) {
-            task.run();
-            return;
-        }
-        tasks.offer(task);
-        if (searching.get() == 0) {
-            wakeOne();
-        }
-        if (closed && tasks.remove(task)) { // close() may have drained the tasks before our offer
-            task.run();
-        }
-    }
-
     /** Makes sure the requests {@link #offer}ed so far will be taken: wakes a worker unless one will come anyway. */
     public void flush() {
         if (waiting.get() > 0) {
@@ -218,7 +191,7 @@ public final class WorkerPool implements AutoCloseable, Executor {
         if (searching.get() > 0) {
             return;
         }
-        if (busy.get() + runningTasks.get() + aboutToRun > 0 && waiting.get() * handlerNanos < WAKE_WORTH.toNanos()) {
+        if (busy.get() + aboutToRun > 0 && waiting.get() * handlerNanos < WAKE_WORTH.toNanos()) {
             return;
         }
         wakeOne();
@@ -244,18 +217,6 @@ public final class WorkerPool implements AutoCloseable, Executor {
     private void work() {
         Thread me = Thread.currentThread();
         while (!closed) {
-            Runnable task = tasks.poll();
-            if (task != null) {
-                searching.decrementAndGet();
-                if (!tasks.isEmpty() && searching.get() == 0) {
-                    wakeOne(); // the next task runs alongside this one
-                }
-                runningTasks.incrementAndGet();
-                runTask(task);
-                runningTasks.decrementAndGet();
-                searching.incrementAndGet();
-                continue;
-            }
             Job job = next(me);
             if (job == null || !job.claim()) {
                 continue;
@@ -278,23 +239,12 @@ public final class WorkerPool implements AutoCloseable, Executor {
         }
     }
 
-    private void runTask(Runnable task) {
-        try {
-            task.run();
-        } catch (Throwable t) {
-            log.error("a task on the worker pool failed: " + t);
-        }
-    }
-
-    /**
-     * The next queued job: polled, then spun for (one spinner at a time), then parked for; null when a task arrived
-     * instead (or spuriously). Returns searching.
-     */
+    /** The next queued job: polled, then spun for (one spinner at a time), then parked for. Returns searching. */
     private Job next(Thread me) {
         Job job = queue.poll();
         if (job == null && spinNanos > 0 && spinning.compareAndSet(0, 1)) {
             long until = System.nanoTime() + spinNanos;
-            while ((job = queue.poll()) == null && tasks.isEmpty() && System.nanoTime() - until < 0) {
+            while ((job = queue.poll()) == null && System.nanoTime() - until < 0) {
                 Thread.onSpinWait();
             }
             spinning.set(0);
@@ -303,7 +253,7 @@ public final class WorkerPool implements AutoCloseable, Executor {
             parked.push(me);
             searching.decrementAndGet();
             job = queue.poll(); // a flush between our last poll and the push saw us searching and woke nobody
-            if (job == null && tasks.isEmpty() && !closed) {
+            if (job == null && !closed) {
                 LockSupport.park(this);
             }
             if (parked.remove(me)) {
@@ -404,9 +354,6 @@ public final class WorkerPool implements AutoCloseable, Executor {
                 waiting.decrementAndGet();
                 expire(job);
             }
-        }
-        for (Runnable task; (task = tasks.poll()) != null; ) {
-            runTask(task); // replies of requests already run: delivered, not dropped
         }
     }
 

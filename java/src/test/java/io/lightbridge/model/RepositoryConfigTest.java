@@ -46,12 +46,12 @@ class RepositoryConfigTest {
         var file = ConfigFile.of(tmp.resolve("lightbridge.yaml"), "models:\n  repository: " + ModelPipeline.SAMPLES
                 + "\n  serve: [breast-cancer, digits]\n  poll-interval: 2s\n  default-model: breast-cancer\n"
                 + "  max-intra-op-threads: 2\n", Set.of("models"));
-        try (var repository = ModelRepository.start(file, ServerLog.NONE, ModelListener.NONE, null)) {
+        try (var repository = ModelRepository.start(file, ServerLog.NONE, ModelListener.NONE)) {
             assertTrue(repository.allReady());
             assertEquals(List.of("breast-cancer", "digits"), repository.index().stream().map(VersionStatus::model).toList());
         }
         var missing = ConfigFile.of(tmp.resolve("l.yaml"), "models:\n  repository: nowhere\n", Set.of("models"));
-        var e = assertThrows(ConfigException.class, () -> ModelRepository.start(missing, ServerLog.NONE, ModelListener.NONE, null));
+        var e = assertThrows(ConfigException.class, () -> ModelRepository.start(missing, ServerLog.NONE, ModelListener.NONE));
         assertEquals("models.repository", e.key());
     }
 

@@ -206,48 +206,6 @@ class WorkerPoolTest {
     }
 
     @Test
-    void aTaskRunsOnAWorkerUnlessEveryWorkerIsBusyOrThePoolClosed() throws Exception {
-        var pool = pool(1, 8);
-        var ranOn = new CompletableFuture<String>();
-        pool.execute(() -> ranOn.complete(Thread.currentThread().getName()));
-        assertTrue(ranOn.get(5, TimeUnit.SECONDS).startsWith("lightbridge-worker-"), ranOn.get());
-
-        var running = submit(pool, "/block", 10_000);
-        awaitBusy(pool, 1);
-        var whileBusy = new java.util.concurrent.atomic.AtomicReference<String>();
-        pool.execute(() -> whileBusy.set(Thread.currentThread().getName()));
-        assertEquals(Thread.currentThread().getName(), whileBusy.get(),
-                "the busy handler may be waiting for this very task: it runs on the caller, not behind the handler");
-        release.countDown();
-        assertEquals(200, running.get(5, TimeUnit.SECONDS).status());
-
-        pool.close();
-        var afterClose = new java.util.concurrent.atomic.AtomicReference<String>();
-        pool.execute(() -> afterClose.set(Thread.currentThread().getName()));
-        assertEquals(Thread.currentThread().getName(), afterClose.get());
-    }
-
-    @Test
-    void tasksSpreadOverIdleWorkers() throws Exception {
-        var pool = pool(4, 8);
-        var started = new CountDownLatch(2);
-        var threads = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
-        for (int i = 0; i < 2; i++) {
-            pool.execute(() -> {
-                threads.add(Thread.currentThread().getName());
-                started.countDown();
-                try {
-                    started.await(5, TimeUnit.SECONDS); // each task waits for the other: both must run at once
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-        }
-        assertTrue(started.await(5, TimeUnit.SECONDS), "the second task ran alongside the first");
-        assertEquals(2, threads.size(), threads.toString());
-    }
-
-    @Test
     void closeRefusesNewRequestsAndAnswersQueuedOnes() throws Exception {
         var pool = pool(1, 4);
         var running = submit(pool, "/block", 10_000);

@@ -60,9 +60,8 @@ public class BatchingThroughputBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        var pool = ClosedLoop.serverPool(); // also finishes the batches, as in the server
-        repository = SampleRequests.repository(model, batching.equals("on") ? BATCHING : null, pool);
-        loop = new ClosedLoop(pool, SampleRequests.pipeline(repository), SampleRequests.v2Request(model), CALLERS);
+        repository = SampleRequests.repository(model, batching.equals("on") ? BATCHING : null);
+        loop = new ClosedLoop(SampleRequests.pipeline(repository), SampleRequests.v2Request(model), CALLERS);
         loop.start();
     }
 

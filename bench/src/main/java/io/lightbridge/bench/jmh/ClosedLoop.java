@@ -5,6 +5,7 @@ import io.lightbridge.pipeline.Handler;
 import io.lightbridge.pipeline.Pipeline;
 import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Response;
+import io.lightbridge.pipeline.Route;
 import io.lightbridge.workers.WorkerPool;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,7 @@ final class ClosedLoop implements AutoCloseable {
     static final int WORKERS = 16;
     static final int QUEUE = 256;
 
-    private final WorkerPool pool;
+    private final WorkerPool pool = new WorkerPool(WORKERS, QUEUE, Duration.ZERO, true, ServerLog.NONE, n -> { });
     private final Request request;
     private final Handler handler;
     private final int callers;
@@ -36,22 +37,24 @@ final class ClosedLoop implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private volatile String firstFailure;
 
-    /** Requests through the pipeline on {@code pool}. */
-    ClosedLoop(WorkerPool pool, Pipeline pipeline, Request request, int callers) {
-        this(pool, pipeline.forRoute(pipeline.route(request)), request, callers);
-    }
-
-    /** A worker pool with the server's defaults, for {@link #ClosedLoop(WorkerPool, Handler, Request, int)}. */
-    static WorkerPool serverPool() {
-        return new WorkerPool(WORKERS, QUEUE, Duration.ZERO, true, ServerLog.NONE, n -> { });
+    ClosedLoop(Pipeline pipeline, Request request, int callers) {
+        this(pipeline, request, callers, false);
     }
 
     /**
-     * {@code callers} copies of {@code request} in flight through {@code handler} (see {@link ModelCalls}) on
-     * {@code pool} (which may also finish batches: see {@code ModelRepository.open}); closing this loop closes the pool.
+     * @param blocking run each request on its worker until it is answered, as before the asynchronous handler
+     *                 contract (a request waiting for its batch holds its worker): for comparison only
      */
-    ClosedLoop(WorkerPool pool, Handler handler, Request request, int callers) {
-        this.pool = pool;
+    ClosedLoop(Pipeline pipeline, Request request, int callers, boolean blocking) {
+        this(handler(pipeline, pipeline.route(request), blocking), request, callers);
+    }
+
+    private static Handler handler(Pipeline pipeline, Route route, boolean blocking) {
+        return blocking ? r -> pipeline.handle(r, route) : pipeline.forRoute(route);
+    }
+
+    /** {@code callers} copies of {@code request} in flight through {@code handler} (see {@link ModelCalls}). */
+    ClosedLoop(Handler handler, Request request, int callers) {
         this.request = request;
         this.handler = handler;
         this.callers = callers;

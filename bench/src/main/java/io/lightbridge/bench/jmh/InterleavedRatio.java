@@ -1,9 +1,6 @@
 package io.lightbridge.bench.jmh;
 
 import io.lightbridge.model.ModelRepository;
-import io.lightbridge.pipeline.Handler;
-import io.lightbridge.pipeline.Pipeline;
-import io.lightbridge.pipeline.Request;
 import java.util.Arrays;
 import java.util.List;
 
@@ -103,95 +100,67 @@ public final class InterleavedRatio {
 
     private static void batching(String model, int rounds, boolean modelCallsOnly) throws Exception {
         var request = SampleRequests.v2Request(model);
-        String batching = "dynamic-batching:\n  max-batch-size: 64\n  max-queue-delay-us: " + DELAY_US + "\n"
-                + (INTRA_OP == null ? "" : "intra-op-threads: " + INTRA_OP + "\n");
-        // "on" as the server runs it: a batch's replies are finished on the loop's workers; "on, replies on the batch
-        // thread": the same with the batch thread completing every call, as before
-        var onPool = ClosedLoop.serverPool();
-        try (ModelRepository off = SampleRequests.repository(model, null, null);
-             ModelRepository on = SampleRequests.repository(model, batching, onPool);
-             ModelRepository onBatchThread = SampleRequests.repository(model, batching, null);
-             var offLoop = new ClosedLoop(ClosedLoop.serverPool(), handler(off, model, request, modelCallsOnly), request, CALLERS);
-             var onLoop = new ClosedLoop(onPool, handler(on, model, request, modelCallsOnly), request, CALLERS);
-             var onBatchThreadLoop = new ClosedLoop(ClosedLoop.serverPool(),
-                     handler(onBatchThread, model, request, modelCallsOnly), request, CALLERS);
-             var blockingLoop = new ClosedLoop(ClosedLoop.serverPool(), modelCallsOnly
-                     ? new ModelCalls(onBatchThread, model).blocking() : blocking(SampleRequests.pipeline(onBatchThread), request),
-                     request, CALLERS)) {
-            var sides = List.of(blockingLoop, offLoop, onLoop, onBatchThreadLoop);
+        try (ModelRepository off = SampleRequests.repository(model, null);
+             ModelRepository on = SampleRequests.repository(model,
+                     "dynamic-batching:\n  max-batch-size: 64\n  max-queue-delay-us: " + DELAY_US + "\n"
+                             + (INTRA_OP == null ? "" : "intra-op-threads: " + INTRA_OP + "\n"));
+             var offLoop = modelCallsOnly ? new ClosedLoop(new ModelCalls(off, model), request, CALLERS)
+                     : new ClosedLoop(SampleRequests.pipeline(off), request, CALLERS);
+             var onLoop = modelCallsOnly ? new ClosedLoop(new ModelCalls(on, model), request, CALLERS)
+                     : new ClosedLoop(SampleRequests.pipeline(on), request, CALLERS);
+             var blockingLoop = modelCallsOnly ? new ClosedLoop(new ModelCalls(on, model).blocking(), request, CALLERS)
+                     : new ClosedLoop(SampleRequests.pipeline(on), request, CALLERS, true)) {
             for (int warm = 0; warm < 3; warm++) { // C2 is still compiling after a couple of seconds of either side
-                for (ClosedLoop loop : sides) {
-                    throughput(loop, loop == blockingLoop ? 1_000 : 2_000);
-                }
+                throughput(offLoop, 2_000);
+                throughput(onLoop, 2_000);
+                throughput(blockingLoop, 1_000);
             }
             var before = on.stats().counters(model);
-            var beforeOld = onBatchThread.stats().counters(model);
-            var results = new Round[sides.size()][rounds];
+            double[] offs = new double[rounds];
+            double[] ons = new double[rounds];
+            double[] offCpu = new double[rounds];
+            double[] onCpu = new double[rounds];
+            double[] offSwitches = new double[rounds];
+            double[] onSwitches = new double[rounds];
+            double[] onBatchThread = new double[rounds];
+            double[] onWorkers = new double[rounds];
+            double[] offWorkers = new double[rounds];
+            double[] blockings = new double[rounds];
+            double[] blockingCpu = new double[rounds];
+            double[] blockingSwitches = new double[rounds];
             for (int r = 0; r < rounds; r++) {
-                for (int side = 0; side < sides.size(); side++) {
-                    results[side][r] = throughput(sides.get(side), 1_000);
-                }
+                Round c = throughput(blockingLoop, 1_000);
+                blockings[r] = c.callsPerSecond();
+                blockingCpu[r] = c.cpuMicrosPerCall();
+                blockingSwitches[r] = c.switchesPerCall();
+                Round a = throughput(offLoop, 1_000);
+                Round b = throughput(onLoop, 1_000);
+                offs[r] = a.callsPerSecond();
+                ons[r] = b.callsPerSecond();
+                offCpu[r] = a.cpuMicrosPerCall();
+                onCpu[r] = b.cpuMicrosPerCall();
+                offSwitches[r] = a.switchesPerCall();
+                onSwitches[r] = b.switchesPerCall();
+                onBatchThread[r] = b.batchThreadMicrosPerCall();
+                onWorkers[r] = b.workersMicrosPerCall();
+                offWorkers[r] = a.workersMicrosPerCall();
             }
-            Round blockingR = medians(results[0]);
-            Round offR = medians(results[1]);
-            Round onR = medians(results[2]);
-            Round oldR = medians(results[3]);
             var stats = on.stats().counters(model);
-            long rows = stats.batchedRows() - before.batchedRows();
-            var statsOld = onBatchThread.stats().counters(model); // also the blocking side's batches
+            long rows = stats.batchedRows() - before.batchedRows(); // both "on" loops: an average over them
             System.out.printf("%-14s batching at %d callers (%s in flight through WorkerPool): off %.0f calls/s,"
                     + " on %.0f calls/s, ratio %.2f (medians of %d interleaved 1 s rounds; max-queue-delay-us %d, %.1f rows"
-                    + " per run)%n", model, CALLERS, modelCallsOnly ? "model calls" : "requests through Pipeline",
-                    offR.callsPerSecond(), onR.callsPerSecond(), onR.callsPerSecond() / offR.callsPerSecond(), rounds,
-                    DELAY_US, (double) rows / (stats.batches() - before.batches()));
+                    + " per run)%n", model, CALLERS, modelCallsOnly ? "model calls" : "requests through Pipeline", median(offs), median(ons), median(ons) / median(offs), rounds, DELAY_US,
+                    (double) rows / (stats.batches() - before.batches()));
             System.out.printf("%-14s   process CPU per call: off %.2f us, on %.2f us (ratio %.2f; fastest rounds %.2f vs %.2f);"
-                    + " context switches per call: off %.2f, on %.2f; batched session.run wall time per row %.2f us%n",
-                    model, offR.cpuMicrosPerCall(), onR.cpuMicrosPerCall(), offR.cpuMicrosPerCall() / onR.cpuMicrosPerCall(),
-                    fastest(results[1]), fastest(results[2]), offR.switchesPerCall(), onR.switchesPerCall(),
-                    (stats.runNanos() - before.runNanos()) / 1e3 / rows);
+                    + " context switches per call: off %.2f, on %.2f; batched session.run wall time per row %.2f us%n", model,
+                    median(offCpu), median(onCpu), median(offCpu) / median(onCpu), min(offCpu), min(onCpu),
+                    median(offSwitches), median(onSwitches), (stats.runNanos() - before.runNanos()) / 1e3 / rows);
             System.out.printf("%-14s   thread CPU per call: on: batch thread %.2f us, workers %.2f us; off: workers %.2f us%n",
-                    model, onR.batchThreadMicrosPerCall(), onR.workersMicrosPerCall(), offR.workersMicrosPerCall());
-            System.out.printf("%-14s   on, replies on the batch thread (as before): %.0f calls/s, ratio to off %.2f;"
-                    + " process CPU per call %.2f us (fastest round %.2f); batch thread %.2f us, workers %.2f us;"
-                    + " context switches per call %.2f; %.1f rows per run (with the blocking side's)%n", model,
-                    oldR.callsPerSecond(), oldR.callsPerSecond() / offR.callsPerSecond(), oldR.cpuMicrosPerCall(),
-                    fastest(results[3]), oldR.batchThreadMicrosPerCall(), oldR.workersMicrosPerCall(),
-                    oldR.switchesPerCall(), (double) (statsOld.batchedRows() - beforeOld.batchedRows())
-                            / (statsOld.batches() - beforeOld.batches()));
-            System.out.printf("%-14s   on with blocking handlers (each waiting request holds its worker): %.0f calls/s,"
+                    model, median(onBatchThread), median(onWorkers), median(offWorkers));
+            System.out.printf("%-14s   on with blocking handlers (each waiting request holds its worker, as before): %.0f calls/s,"
                     + " ratio to off %.2f; process CPU per call %.2f us; context switches per call %.2f%n", model,
-                    blockingR.callsPerSecond(), blockingR.callsPerSecond() / offR.callsPerSecond(),
-                    blockingR.cpuMicrosPerCall(), blockingR.switchesPerCall());
+                    median(blockings), median(blockings) / median(offs), median(blockingCpu), median(blockingSwitches));
         }
-    }
-
-    private static Handler handler(ModelRepository repository, String model, Request request, boolean modelCallsOnly) {
-        if (modelCallsOnly) {
-            return new ModelCalls(repository, model);
-        }
-        var pipeline = SampleRequests.pipeline(repository);
-        return pipeline.forRoute(pipeline.route(request));
-    }
-
-    /** The whole pipeline with each request run on its worker until answered, as before asynchronous handlers. */
-    private static Handler blocking(Pipeline pipeline, Request request) {
-        var route = pipeline.route(request);
-        return r -> pipeline.handle(r, route);
-    }
-
-    /** Each figure's median over the rounds, separately. */
-    private static Round medians(Round[] rounds) {
-        return new Round(median(rounds, Round::callsPerSecond), median(rounds, Round::cpuMicrosPerCall),
-                median(rounds, Round::switchesPerCall), median(rounds, Round::batchThreadMicrosPerCall),
-                median(rounds, Round::workersMicrosPerCall));
-    }
-
-    private static double median(Round[] rounds, java.util.function.ToDoubleFunction<Round> figure) {
-        return median(Arrays.stream(rounds).mapToDouble(figure).toArray());
-    }
-
-    private static double fastest(Round[] rounds) {
-        return min(Arrays.stream(rounds).mapToDouble(Round::cpuMicrosPerCall).toArray());
     }
 
     /** One throughput round: calls per second, and the process CPU time and context switches it took per call. */
@@ -218,7 +187,10 @@ public final class InterleavedRatio {
                 (threadsAfter[0] - threadsBefore[0]) / 1e3 / done, (threadsAfter[1] - threadsBefore[1]) / 1e3 / done);
     }
 
-    /** CPU time so far of the batchers' threads ({@code lb-batch-*}) and of the worker pools' workers. */
+    /**
+     * CPU time so far of the batchers' threads ({@code lb-batch-*}) and of the worker pools' workers: which of them
+     * the "on" side's time goes to (the pools of the loops not running are idle).
+     */
     private static long[] threadCpu() {
         long[] total = new long[2];
         for (Thread t : Thread.getAllStackTraces().keySet()) {

@@ -4,7 +4,6 @@ import io.lightbridge.acl.Decision;
 import io.lightbridge.audit.AuditTrail;
 import io.lightbridge.auth.Principal;
 import io.lightbridge.log.ServerLog;
-import io.lightbridge.model.ModelListener;
 import io.lightbridge.model.ModelRepository;
 import io.lightbridge.model.ModelsConfig;
 import io.lightbridge.pipeline.Headers;
@@ -66,12 +65,6 @@ final class SampleRequests {
 
     /** A repository over a copy of one sample model, with {@code configYaml} as its config.yaml (null: none). */
     static ModelRepository repository(String model, String configYaml) throws IOException {
-        return repository(model, configYaml, null);
-    }
-
-    /** As {@link #repository(String, String)}, finishing batches on {@code completions} (null: the batch thread). */
-    static ModelRepository repository(String model, String configYaml, java.util.concurrent.Executor completions)
-            throws IOException {
         Path repo = Files.createTempDirectory("lb-bench-repo");
         Path dir = repo.resolve(model).resolve("1");
         Files.createDirectories(dir);
@@ -83,8 +76,7 @@ final class SampleRequests {
         if (configYaml != null) {
             Files.writeString(repo.resolve(model).resolve("config.yaml"), configYaml);
         }
-        return ModelRepository.open(new ModelsConfig(repo, List.of(), Duration.ZERO, null, null, null), ServerLog.NONE,
-                ModelListener.NONE, completions);
+        return ModelRepository.open(new ModelsConfig(repo, List.of(), Duration.ZERO, null, null, null), ServerLog.NONE);
     }
 
     /**
