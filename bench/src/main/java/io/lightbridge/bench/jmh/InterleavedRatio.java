@@ -28,11 +28,17 @@ public final class InterleavedRatio {
     /** -Dmodels=breast-cancer : only these sample models. */
     private static final List<String> MODELS = List.of(System.getProperty("models", "breast-cancer,digits").split(","));
 
-    /** Requests in flight in the batching comparison (see {@link ClosedLoop}: a caller is a request, not a thread). */
-    private static final int CALLERS = BatchingThroughputBenchmark.CALLERS;
+    /**
+     * Requests in flight in the batching comparison (see {@link ClosedLoop}: a caller is a request, not a thread);
+     * -Dbatch.callers=… to change it.
+     */
+    private static final int CALLERS = Integer.getInteger("batch.callers", BatchingThroughputBenchmark.CALLERS);
 
     /** -Dbatch.delay.us=… : the batcher's max-queue-delay-us. */
     private static final long DELAY_US = Long.getLong("batch.delay.us", 200);
+
+    /** -Dbatch.max=… : the batcher's max-batch-size. */
+    private static final int MAX_BATCH = Integer.getInteger("batch.max", 64);
 
     /** -Dbatch.intra.op=… : the batching version's intra-op-threads (unset: the default, one). */
     private static final String INTRA_OP = System.getProperty("batch.intra.op");
@@ -102,7 +108,7 @@ public final class InterleavedRatio {
         var request = SampleRequests.v2Request(model);
         try (ModelRepository off = SampleRequests.repository(model, null);
              ModelRepository on = SampleRequests.repository(model,
-                     "dynamic-batching:\n  max-batch-size: 64\n  max-queue-delay-us: " + DELAY_US + "\n"
+                     "dynamic-batching:\n  max-batch-size: " + MAX_BATCH + "\n  max-queue-delay-us: " + DELAY_US + "\n"
                              + (INTRA_OP == null ? "" : "intra-op-threads: " + INTRA_OP + "\n"));
              var offLoop = modelCallsOnly ? new ClosedLoop(new ModelCalls(off, model), request, CALLERS)
                      : new ClosedLoop(SampleRequests.pipeline(off), request, CALLERS);
@@ -148,8 +154,8 @@ public final class InterleavedRatio {
             var stats = on.stats().counters(model);
             long rows = stats.batchedRows() - before.batchedRows(); // both "on" loops: an average over them
             System.out.printf("%-14s batching at %d callers (%s in flight through WorkerPool): off %.0f calls/s,"
-                    + " on %.0f calls/s, ratio %.2f (medians of %d interleaved 1 s rounds; max-queue-delay-us %d, %.1f rows"
-                    + " per run)%n", model, CALLERS, modelCallsOnly ? "model calls" : "requests through Pipeline", median(offs), median(ons), median(ons) / median(offs), rounds, DELAY_US,
+                    + " on %.0f calls/s, ratio %.2f (medians of %d interleaved 1 s rounds; max-batch-size %d, max-queue-delay-us %d, %.1f rows"
+                    + " per run)%n", model, CALLERS, modelCallsOnly ? "model calls" : "requests through Pipeline", median(offs), median(ons), median(ons) / median(offs), rounds, MAX_BATCH, DELAY_US,
                     (double) rows / (stats.batches() - before.batches()));
             System.out.printf("%-14s   process CPU per call: off %.2f us, on %.2f us (ratio %.2f; fastest rounds %.2f vs %.2f);"
                     + " context switches per call: off %.2f, on %.2f; batched session.run wall time per row %.2f us%n", model,
