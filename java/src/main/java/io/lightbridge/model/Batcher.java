@@ -274,33 +274,34 @@ final class Batcher implements AutoCloseable {
     }
 
     private static List<List<Tensor>> split(List<Tensor> outputs, List<Pending> batch, int rows) throws ModelCallException {
-        var perCall = new ArrayList<List<Tensor>>();
-        for (int i = 0; i < batch.size(); i++) {
-            perCall.add(new ArrayList<>());
-        }
-        for (Tensor out : outputs) {
+        var perCall = new Tensor[batch.size()][outputs.size()];
+        for (int o = 0; o < outputs.size(); o++) {
+            Tensor out = outputs.get(o);
             if (out.rank() == 0 || out.dim(0) != rows) {
                 throw new ModelCallException(ModelCallException.Kind.MODEL_FAILED,
                         "output " + out.name() + " has no batch axis of " + rows + " rows");
             }
             long perRow = out.elementCount() / rows;
+            long[] shape = out.shape();
+            String[] strings = out.type() == DType.BYTES ? out.strings() : null;
+            ByteBuffer bytes = out.bytes();
+            int rowBytes = strings != null ? 0 : (int) perRow * out.type().byteSize();
             int offset = 0;
             for (int i = 0; i < batch.size(); i++) {
                 int n = batch.get(i).rows;
-                long[] shape = out.shape();
-                shape[0] = n;
-                if (out.type() == DType.BYTES) {
-                    perCall.get(i).add(Tensor.ofStrings(out.name(), shape,
-                            Arrays.copyOfRange(out.strings(), (int) (offset * perRow), (int) ((offset + n) * perRow))));
-                } else {
-                    int rowBytes = (int) perRow * out.type().byteSize();
-                    ByteBuffer slice = out.bytes().slice(offset * rowBytes, n * rowBytes);
-                    perCall.get(i).add(Tensor.of(out.name(), out.type(), shape, slice));
-                }
+                shape[0] = n; // each tensor keeps its own copy of the shape
+                perCall[i][o] = strings != null
+                        ? Tensor.ofStrings(out.name(), shape,
+                                Arrays.copyOfRange(strings, (int) (offset * perRow), (int) ((offset + n) * perRow)))
+                        : Tensor.of(out.name(), out.type(), shape, bytes.slice(offset * rowBytes, n * rowBytes));
                 offset += n;
             }
         }
-        return perCall;
+        var lists = new ArrayList<List<Tensor>>(perCall.length);
+        for (Tensor[] call : perCall) {
+            lists.add(List.of(call)); // immutable: the result keeps it without another copy
+        }
+        return lists;
     }
 
     /** On the batch thread as it stops: fails the calls it carried and every call still queued. */

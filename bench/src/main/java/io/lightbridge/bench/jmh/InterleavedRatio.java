@@ -28,11 +28,20 @@ public final class InterleavedRatio {
     /** -Dmodels=breast-cancer : only these sample models. */
     private static final List<String> MODELS = List.of(System.getProperty("models", "breast-cancer,digits").split(","));
 
-    /** Requests in flight in the batching comparison (see {@link ClosedLoop}: a caller is a request, not a thread). */
-    private static final int CALLERS = BatchingThroughputBenchmark.CALLERS;
+    /**
+     * Requests in flight in the batching comparison (see {@link ClosedLoop}: a caller is a request, not a thread);
+     * -Dbatch.callers=… to change it.
+     */
+    private static final int CALLERS = Integer.getInteger("batch.callers", BatchingThroughputBenchmark.CALLERS);
 
     /** -Dbatch.delay.us=… : the batcher's max-queue-delay-us. */
     private static final long DELAY_US = Long.getLong("batch.delay.us", 200);
+
+    /** -Dbatch.max=… : the batcher's max-batch-size. */
+    private static final int MAX_BATCH = Integer.getInteger("batch.max", 64);
+
+    /** -Dbatch.intra.op=… : the batching version's intra-op-threads (unset: the default, one). */
+    private static final String INTRA_OP = System.getProperty("batch.intra.op");
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
@@ -99,7 +108,8 @@ public final class InterleavedRatio {
         var request = SampleRequests.v2Request(model);
         try (ModelRepository off = SampleRequests.repository(model, null);
              ModelRepository on = SampleRequests.repository(model,
-                     "dynamic-batching:\n  max-batch-size: 64\n  max-queue-delay-us: " + DELAY_US + "\n");
+                     "dynamic-batching:\n  max-batch-size: " + MAX_BATCH + "\n  max-queue-delay-us: " + DELAY_US + "\n"
+                             + (INTRA_OP == null ? "" : "intra-op-threads: " + INTRA_OP + "\n"));
              var offLoop = modelCallsOnly ? new ClosedLoop(new ModelCalls(off, model), request, CALLERS)
                      : new ClosedLoop(SampleRequests.pipeline(off), request, CALLERS);
              var onLoop = modelCallsOnly ? new ClosedLoop(new ModelCalls(on, model), request, CALLERS)
@@ -118,6 +128,9 @@ public final class InterleavedRatio {
             double[] onCpu = new double[rounds];
             double[] offSwitches = new double[rounds];
             double[] onSwitches = new double[rounds];
+            double[] onBatchThread = new double[rounds];
+            double[] onWorkers = new double[rounds];
+            double[] offWorkers = new double[rounds];
             double[] blockings = new double[rounds];
             double[] blockingCpu = new double[rounds];
             double[] blockingSwitches = new double[rounds];
@@ -134,17 +147,22 @@ public final class InterleavedRatio {
                 onCpu[r] = b.cpuMicrosPerCall();
                 offSwitches[r] = a.switchesPerCall();
                 onSwitches[r] = b.switchesPerCall();
+                onBatchThread[r] = b.batchThreadMicrosPerCall();
+                onWorkers[r] = b.workersMicrosPerCall();
+                offWorkers[r] = a.workersMicrosPerCall();
             }
             var stats = on.stats().counters(model);
             long rows = stats.batchedRows() - before.batchedRows(); // both "on" loops: an average over them
             System.out.printf("%-14s batching at %d callers (%s in flight through WorkerPool): off %.0f calls/s,"
-                    + " on %.0f calls/s, ratio %.2f (medians of %d interleaved 1 s rounds; max-queue-delay-us %d, %.1f rows"
-                    + " per run)%n", model, CALLERS, modelCallsOnly ? "model calls" : "requests through Pipeline", median(offs), median(ons), median(ons) / median(offs), rounds, DELAY_US,
+                    + " on %.0f calls/s, ratio %.2f (medians of %d interleaved 1 s rounds; max-batch-size %d, max-queue-delay-us %d, %.1f rows"
+                    + " per run)%n", model, CALLERS, modelCallsOnly ? "model calls" : "requests through Pipeline", median(offs), median(ons), median(ons) / median(offs), rounds, MAX_BATCH, DELAY_US,
                     (double) rows / (stats.batches() - before.batches()));
             System.out.printf("%-14s   process CPU per call: off %.2f us, on %.2f us (ratio %.2f; fastest rounds %.2f vs %.2f);"
                     + " context switches per call: off %.2f, on %.2f; batched session.run wall time per row %.2f us%n", model,
                     median(offCpu), median(onCpu), median(offCpu) / median(onCpu), min(offCpu), min(onCpu),
                     median(offSwitches), median(onSwitches), (stats.runNanos() - before.runNanos()) / 1e3 / rows);
+            System.out.printf("%-14s   thread CPU per call: on: batch thread %.2f us, workers %.2f us; off: workers %.2f us%n",
+                    model, median(onBatchThread), median(onWorkers), median(offWorkers));
             System.out.printf("%-14s   on with blocking handlers (each waiting request holds its worker, as before): %.0f calls/s,"
                     + " ratio to off %.2f; process CPU per call %.2f us; context switches per call %.2f%n", model,
                     median(blockings), median(blockings) / median(offs), median(blockingCpu), median(blockingSwitches));
@@ -152,7 +170,8 @@ public final class InterleavedRatio {
     }
 
     /** One throughput round: calls per second, and the process CPU time and context switches it took per call. */
-    private record Round(double callsPerSecond, double cpuMicrosPerCall, double switchesPerCall) {}
+    private record Round(double callsPerSecond, double cpuMicrosPerCall, double switchesPerCall,
+                         double batchThreadMicrosPerCall, double workersMicrosPerCall) {}
 
     /** Runs the closed loop for {@code millis}; its figures are of that window only (start and drain excluded). */
     private static Round throughput(ClosedLoop loop, long millis) throws Exception {
@@ -161,14 +180,33 @@ public final class InterleavedRatio {
         long start = System.nanoTime();
         long cpuBefore = PROCESS.getProcessCpuTime();
         long switchesBefore = contextSwitches();
+        long[] threadsBefore = threadCpu();
         long before = loop.completed();
         Thread.sleep(millis);
         long done = loop.completed() - before;
+        long[] threadsAfter = threadCpu();
         long switches = contextSwitches() - switchesBefore;
         long cpu = PROCESS.getProcessCpuTime() - cpuBefore;
         double seconds = (System.nanoTime() - start) / 1e9;
         loop.stop();
-        return new Round(done / seconds, cpu / 1e3 / done, (double) switches / done);
+        return new Round(done / seconds, cpu / 1e3 / done, (double) switches / done,
+                (threadsAfter[0] - threadsBefore[0]) / 1e3 / done, (threadsAfter[1] - threadsBefore[1]) / 1e3 / done);
+    }
+
+    /**
+     * CPU time so far of the batchers' threads ({@code lb-batch-*}) and of the worker pools' workers: which of them
+     * the "on" side's time goes to (the pools of the loops not running are idle).
+     */
+    private static long[] threadCpu() {
+        long[] total = new long[2];
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String name = t.getName();
+            int kind = name.startsWith("lb-batch-") ? 0 : name.startsWith("lightbridge-worker-") ? 1 : -1;
+            if (kind >= 0) {
+                total[kind] += Math.max(0, CPU.getThreadCpuTime(t.threadId()));
+            }
+        }
+        return total;
     }
 
     /** Voluntary and involuntary context switches of every thread of this process so far (Linux /proc). */
