@@ -145,10 +145,12 @@ final class Batcher implements AutoCloseable {
         failRemaining();
     }
 
+    private static final int MAX_PRESIZED_CALLS = 256;
+
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private List<Pending> collect(Pending first) {
-        var batch = new ArrayList<Pending>();
+        var batch = new ArrayList<Pending>(Math.min(maxBatchSize, MAX_PRESIZED_CALLS)); // no growth while it fills
         batch.add(first);
         int rows = first.rows;
         for (Iterator<Pending> it = carried.iterator(); it.hasNext() && rows < maxBatchSize; ) {

@@ -414,12 +414,13 @@ public final class ModelVersion implements AutoCloseable {
             }
             try (OrtSession.Result result = session.run(feed,
                     outputs == outputOrder ? allOutputs : new java.util.LinkedHashSet<>(outputs))) {
-                var out = new ArrayList<Tensor>(outputs.size());
-                for (String name : outputs) {
+                var out = new Tensor[outputs.size()];
+                for (int i = 0; i < out.length; i++) {
+                    String name = outputs.get(i);
                     OnnxValue value = result.get(name).orElseThrow(() -> new OrtException("no output " + name));
-                    out.add(OrtValues.fromOnnx(name, value));
+                    out[i] = OrtValues.fromOnnx(name, value);
                 }
-                return out;
+                return List.of(out); // immutable: InferenceResult keeps it without another copy
             }
         } catch (OrtException e) {
             throw new ModelCallException(ModelCallException.Kind.MODEL_FAILED,

@@ -170,8 +170,9 @@ class WorkerPoolTest {
         for (var reply : replies) {
             assertEquals(200, reply.get(5, TimeUnit.SECONDS).status());
         }
-        // one awake worker drains the pass; a second may be woken by the stall backstop on a very busy machine
-        assertTrue(ranOn.size() <= 2, "64 quick requests fanned out over " + ranOn);
+        // one awake worker drains the pass; on a busy machine a slow first run of the handler (its time estimate) or the
+        // stall backstop may wake one or two more; a wake-up per request would bring in all eight
+        assertTrue(ranOn.size() <= 3, "64 quick requests fanned out over " + ranOn);
     }
 
     @Test
