@@ -586,8 +586,7 @@ static handler_t mod_lightbridge_finish(request_st * const r, plugin_data * cons
  * drops it as usual, so unread bytes cannot spin the loop. The read timeout (server.max-read-idle) counts from here. */
 static void mod_lightbridge_keep_read_interest(request_st * const r) {
     connection * const con = r->con;
-    /* HTTP/2 streams: h2 owns the connection's interest; bytes already arrived: let lighttpd drop it */
-    if (r != &con->request || con->is_readable > 0) return;
+    if (r != &con->request || con->is_readable > 0) return; /* an HTTP/2 stream: h2 owns the connection's interest */
     con->is_readable = -1; /* connection_set_fdevent_interest(): keep FDEVENT_IN */
     con->read_idle_ts = log_monotonic_secs;
 }

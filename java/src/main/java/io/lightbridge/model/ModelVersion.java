@@ -37,12 +37,10 @@ public final class ModelVersion implements AutoCloseable {
     private final OrtSession session;
     private final List<TensorSpec> inputs;
     private final List<TensorSpec> outputs;
-    private final Map<String, TensorSpec> inputsByName = new HashMap<>();
     /** Input name → its position in {@link #inputs}. */
     private final Map<String, Integer> inputPositions = new HashMap<>();
-    private final Set<String> outputNames = new HashSet<>();
     private final List<String> outputOrder;
-    /** {@link #outputOrder} as the set a session run takes, made once: most calls want every output. */
+    /** The output names in model order, as the set a session run takes, made once: most calls want every output. */
     private final Set<String> allOutputs;
     private final List<String> columns;
     private final PredictionCache cache;
@@ -62,11 +60,9 @@ public final class ModelVersion implements AutoCloseable {
         this.inputs = List.copyOf(inputs);
         this.outputs = List.copyOf(outputs);
         this.columns = List.copyOf(columns);
-        inputs.forEach(s -> inputsByName.put(s.name(), s));
         for (int i = 0; i < inputs.size(); i++) {
             inputPositions.put(inputs.get(i).name(), i);
         }
-        outputs.forEach(s -> outputNames.add(s.name()));
         this.outputOrder = outputs.stream().map(TensorSpec::name).toList();
         this.allOutputs = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(outputOrder));
         this.cache = cache;
@@ -242,7 +238,8 @@ public final class ModelVersion implements AutoCloseable {
     }
 
     public TensorSpec input(String name) {
-        return inputsByName.get(name);
+        Integer position = inputPositions.get(name);
+        return position == null ? null : inputs.get(position);
     }
 
     /** Column names of an MLflow column-based input signature, in order; empty for tensor signatures. */
@@ -354,7 +351,7 @@ public final class ModelVersion implements AutoCloseable {
         }
         var seen = new HashSet<String>();
         for (String n : names) {
-            if (!outputNames.contains(n)) {
+            if (!allOutputs.contains(n)) {
                 throw ModelCallException.badInput("requested output '" + n + "' is not an output of " + model
                         + " (outputs: " + outputOrder + ")");
             }
