@@ -13,8 +13,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,16 +35,32 @@ class AuditLifecycleTest {
         return new AuditConfig(durability, dir.toString(), null, rotateSize, rotateEvery, null, null, null, null);
     }
 
+    /**
+     * The audit files oldest first: rotated ones by their time stamp, then by their same-second counter (none before
+     * -2: a plain name sort puts {@code …Z-2.log} before {@code …Z.log}), the live file last.
+     */
     List<Path> files() throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".log")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().endsWith(".log")).sorted(OLDEST_FIRST).toList();
         }
+    }
+
+    private static final Pattern ROTATED = Pattern.compile("audit-(\\d{8}T\\d{6}Z)(?:-(\\d+))?\\.log");
+
+    private static final Comparator<Path> OLDEST_FIRST = Comparator
+            .comparing((Path p) -> rotated(p) == null ? "~" : rotated(p).group(1)) // "~" sorts after every digit
+            .thenComparingInt(p -> rotated(p) == null || rotated(p).group(2) == null ? 0 : Integer.parseInt(rotated(p).group(2)));
+
+    private static Matcher rotated(Path p) {
+        Matcher m = ROTATED.matcher(p.getFileName().toString());
+        return m.matches() ? m : null;
     }
 
     @Test
     void rotatesBySizeAndTheChainSpansTheFiles() throws Exception {
-        try (AuditTrail trail = AuditTrails.create(config(Durability.SYNC, "2KiB", null), Clock.systemUTC(), serverLog,
-                AuditMetrics.NONE)) {
+        // one second for every rotation: the names then differ only in their counter, which files() must order
+        try (AuditTrail trail = AuditTrails.create(config(Durability.SYNC, "2KiB", null),
+                new MutableClock(Instant.parse("2026-11-26T02:40:11Z")), serverLog, AuditMetrics.NONE)) {
             for (int i = 1; i <= 20; i++) {
                 trail.append(AuditRecords.allowed(i));
             }
