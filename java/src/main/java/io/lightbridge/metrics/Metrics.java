@@ -281,13 +281,33 @@ public final class Metrics {
 
     private final ModelListener modelEvents = new ModelListener() {
         @Override
-        public void batchRun(String model, String version, int requests, int rows, long runNanos) {
-            batchRows.labelValues(models.of(model)).observe(rows);
-        }
+        public CallEvents calls(String model, String version) {
+            String label = models.of(model);
+            DistributionDataPoint rowsPerBatch = batchRows.labelValues(label);
+            return new CallEvents() {
+                // made at the first lookup, so that models without a cache show no cache series
+                private volatile CounterDataPoint hits;
+                private volatile CounterDataPoint misses;
 
-        @Override
-        public void cacheLookup(String model, String version, boolean hit) {
-            cacheLookups.labelValues(models.of(model), hit ? "hit" : "miss").inc();
+                @Override
+                public void batchRun(int requests, int rows, long runNanos) {
+                    rowsPerBatch.observe(rows);
+                }
+
+                @Override
+                public void cacheLookup(boolean hit) {
+                    CounterDataPoint point = hit ? hits : misses;
+                    if (point == null) { // a race makes the same point twice: labelValues returns the registered one
+                        point = cacheLookups.labelValues(label, hit ? "hit" : "miss");
+                        if (hit) {
+                            hits = point;
+                        } else {
+                            misses = point;
+                        }
+                    }
+                    point.inc();
+                }
+            };
         }
 
         @Override

@@ -7,9 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,8 +30,20 @@ final class Batcher implements AutoCloseable {
         List<Tensor> run(List<Tensor> inputs, List<String> outputs) throws ModelCallException;
     }
 
+    /**
+     * How one submitted call ends: told exactly once, on the batch thread (or on the submitting thread when the call
+     * runs alone or is refused). A callback rather than a future, so that a batch's calls cost no extra completion
+     * stage and no clock read each: they share the run's end time.
+     */
+    interface Outcome {
+        /** The call's rows of the outputs; {@code endNanos} is when the run that produced them ended. */
+        void ran(List<Tensor> outputs, long endNanos);
+
+        void failed(ModelCallException failure);
+    }
+
     private record Pending(List<Tensor> inputs, List<String> outputs, int rows, long enqueuedNanos, long deadlineNanos,
-                           CompletableFuture<List<Tensor>> result) {}
+                           Outcome outcome) {}
 
     /** A deadline for blocking calls, which wait as long as the batch takes: far enough for nanoTime arithmetic. */
     static final long NO_DEADLINE = Long.MAX_VALUE / 2;
@@ -43,7 +53,7 @@ final class Batcher implements AutoCloseable {
     private final Runner runner;
     private final int maxBatchSize;
     private final long maxDelayNanos;
-    private final ModelListener listener;
+    private final ModelListener.CallEvents events;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final ArrayDeque<Pending> carried = new ArrayDeque<>();
     /** Rows submitted and not yet taken into a run (queued, carried or in the batch being collected). */
@@ -54,60 +64,45 @@ final class Batcher implements AutoCloseable {
     private volatile boolean closed;
     private final AtomicBoolean closing = new AtomicBoolean();
 
-    Batcher(String model, String version, Runner runner, ModelConfig.DynamicBatching config, ModelListener listener) {
+    Batcher(String model, String version, Runner runner, ModelConfig.DynamicBatching config, ModelListener.CallEvents events) {
         this.model = model;
         this.version = version;
         this.runner = runner;
         this.maxBatchSize = config.maxBatchSize();
         this.maxDelayNanos = TimeUnit.MICROSECONDS.toNanos(config.maxQueueDelayUs());
-        this.listener = listener;
+        this.events = events;
         this.thread = Thread.ofPlatform().daemon().name("lb-batch-" + model + "-" + version).start(this::loop);
     }
 
     /**
-     * Queues inputs (in model order, each with a free first axis) for the next batch and returns at once; the batch thread completes the stage (and runs what
-     * depends on it), exceptionally with a {@link ModelCallException} when the call fails or the version unloads.
-     * A call that would fill a batch alone runs now, on the caller's thread. A call still queued at
-     * {@code deadlineNanos} (a {@link System#nanoTime()} value) fails with {@link ModelCallException.Kind#DEADLINE}
-     * without running, when the batch thread next collects (so at most one batch run late).
+     * Queues inputs (in model order, each with a free first axis) for the next batch and returns at once; the batch
+     * thread tells {@code outcome} (and so runs what depends on it), with a {@link ModelCallException} when the call
+     * fails or the version unloads. A call that would fill a batch alone runs now, on the caller's thread. A call
+     * still queued at {@code deadlineNanos} (a {@link System#nanoTime()} value) fails with
+     * {@link ModelCallException.Kind#DEADLINE} without running, when the batch thread next collects (so at most one
+     * batch run late).
      */
-    CompletableFuture<List<Tensor>> submit(List<Tensor> inputs, List<String> outputs, long deadlineNanos) {
+    void submit(List<Tensor> inputs, List<String> outputs, long deadlineNanos, Outcome outcome) {
         int rows = (int) inputs.getFirst().dim(0);
         if (rows == 0 || rows >= maxBatchSize) {
-            try {
-                return CompletableFuture.completedFuture(runAlone(inputs, outputs));
-            } catch (ModelCallException | RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
-            }
+            run(new Pending(inputs, outputs, rows, 0, deadlineNanos, outcome));
+            return;
         }
         if (closed) {
-            return CompletableFuture.failedFuture(unloading());
+            tell(outcome, unloading());
+            return;
         }
-        var pending = new Pending(inputs, outputs, rows, System.nanoTime(), deadlineNanos, new CompletableFuture<>());
-        queue.add(pending);
+        queue.add(new Pending(inputs, outputs, rows, System.nanoTime(), deadlineNanos, outcome));
         if (waitingRows.addAndGet(rows) >= maxBatchSize || idle) {
             LockSupport.unpark(thread);
         }
         if (closed) {
-            // the batch thread may have drained the queue before our add: fail what is left (a second completion is a no-op)
+            // the batch thread may have drained the queue before our add: fail what is left (each poll takes a call once)
             failQueued();
         }
-        return pending.result;
     }
 
-    /** The result of a stage from {@link #submit}, or its failure as a {@link ModelCallException}. */
-    static <T> T await(CompletableFuture<T> stage) throws ModelCallException {
-        try {
-            return stage.get();
-        } catch (ExecutionException e) {
-            throw asModelCallException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ModelCallException(ModelCallException.Kind.NOT_READY, "interrupted while waiting for a batch");
-        }
-    }
-
-    /** A stage's failure as the model call's: {@link ModelCallException}s as they are, anything else a model failure. */
+    /** A failure as the model call's: {@link ModelCallException}s as they are, anything else a model failure. */
     static ModelCallException asModelCallException(Throwable t) {
         Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
         return cause instanceof ModelCallException m ? m
@@ -118,11 +113,36 @@ final class Batcher implements AutoCloseable {
         return new ModelCallException(ModelCallException.Kind.NOT_READY, model + " version " + version + " is unloading");
     }
 
-    private List<Tensor> runAlone(List<Tensor> inputs, List<String> outputs) throws ModelCallException {
+    /** Runs one call by itself and tells its outcome. */
+    private void run(Pending p) {
+        List<Tensor> out;
         long start = System.nanoTime();
-        List<Tensor> out = runner.run(inputs, outputs);
-        listener.batchRun(model, version, 1, inputs.isEmpty() ? 0 : (int) inputs.getFirst().dim(0), System.nanoTime() - start);
-        return out;
+        try {
+            out = runner.run(p.inputs, p.outputs);
+        } catch (ModelCallException | RuntimeException e) {
+            tell(p.outcome, asModelCallException(e));
+            return;
+        }
+        long end = System.nanoTime();
+        events.batchRun(1, p.rows, end - start);
+        tell(p.outcome, out, end);
+    }
+
+    /** An outcome that throws must not stop the batch thread nor cost the other calls of its batch their answer. */
+    private static void tell(Outcome outcome, List<Tensor> outputs, long endNanos) {
+        try {
+            outcome.ran(outputs, endNanos);
+        } catch (RuntimeException e) {
+            // the outcome's own failure: it is the submitter's to report, nothing is left to tell
+        }
+    }
+
+    private static void tell(Outcome outcome, ModelCallException failure) {
+        try {
+            outcome.failed(failure);
+        } catch (RuntimeException e) {
+            // as above
+        }
     }
 
     private void loop() {
@@ -139,7 +159,7 @@ final class Batcher implements AutoCloseable {
                 }
                 execute(collect(first));
             } catch (RuntimeException e) {
-                // never let the batch thread die: the calls of that batch already got their failure
+                // never let the batch thread die (outcomes are told through tell, which catches): nothing to tell
             }
         }
         failRemaining();
@@ -205,7 +225,7 @@ final class Batcher implements AutoCloseable {
             if (p.deadlineNanos - now > 0) {
                 return false;
             }
-            p.result.completeExceptionally(new ModelCallException(ModelCallException.Kind.DEADLINE,
+            tell(p.outcome, new ModelCallException(ModelCallException.Kind.DEADLINE,
                     "the call waited past the request deadline for a batch of " + model + " version " + version));
             return true;
         });
@@ -213,43 +233,30 @@ final class Batcher implements AutoCloseable {
             return;
         }
         if (batch.size() == 1) {
-            Pending p = batch.getFirst();
-            complete(p, () -> runAlone(p.inputs, p.outputs));
+            run(batch.getFirst());
             return;
         }
         int rows = batch.stream().mapToInt(Pending::rows).sum();
         List<List<Tensor>> split;
+        long end;
         try {
             long start = System.nanoTime();
             List<Tensor> outputs = runner.run(concat(batch, rows), batch.getFirst().outputs);
-            listener.batchRun(model, version, batch.size(), rows, System.nanoTime() - start);
+            end = System.nanoTime();
+            events.batchRun(batch.size(), rows, end - start);
             split = split(outputs, batch, rows);
         } catch (ModelCallException | RuntimeException e) {
-            for (Pending p : batch) {
-                complete(p, () -> runAlone(p.inputs, p.outputs));
-            }
+            batch.forEach(this::run); // one by one: a bad input fails only its own call
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).result.complete(split.get(i));
-        }
-    }
-
-    private interface Call {
-        List<Tensor> run() throws ModelCallException;
-    }
-
-    private static void complete(Pending p, Call call) {
-        try {
-            p.result.complete(call.run());
-        } catch (ModelCallException | RuntimeException e) {
-            p.result.completeExceptionally(e);
+            tell(batch.get(i).outcome, split.get(i), end);
         }
     }
 
     private static List<Tensor> concat(List<Pending> batch, int rows) {
-        var inputs = new ArrayList<Tensor>();
         List<Tensor> firstInputs = batch.getFirst().inputs;
+        var inputs = new ArrayList<Tensor>(firstInputs.size());
         for (int i = 0; i < firstInputs.size(); i++) {
             Tensor t0 = firstInputs.get(i);
             long[] shape = t0.shape();
@@ -261,49 +268,37 @@ final class Batcher implements AutoCloseable {
                 }
                 inputs.add(Tensor.ofStrings(t0.name(), shape, all.toArray(String[]::new)));
             } else {
-                int size = 0;
+                // compatible calls have the same row size: the batch's size is known without a pass over it
+                int rowBytes = Math.toIntExact(t0.elementCount() / t0.dim(0) * t0.type().byteSize());
+                ByteBuffer buf = ByteBuffer.allocate(rows * rowBytes).order(ByteOrder.LITTLE_ENDIAN);
+                int at = 0;
                 for (Pending p : batch) {
-                    size += p.inputs.get(i).bytes().remaining();
+                    at += p.inputs.get(i).copyBytesTo(buf, at);
                 }
-                ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-                for (Pending p : batch) {
-                    buf.put(p.inputs.get(i).bytes());
-                }
-                inputs.add(Tensor.of(t0.name(), t0.type(), shape, buf.flip()));
+                inputs.add(Tensor.of(t0.name(), t0.type(), shape, buf));
             }
         }
         return inputs;
     }
 
     private static List<List<Tensor>> split(List<Tensor> outputs, List<Pending> batch, int rows) throws ModelCallException {
-        var perCall = new Tensor[batch.size()][outputs.size()];
-        for (int o = 0; o < outputs.size(); o++) {
-            Tensor out = outputs.get(o);
+        for (Tensor out : outputs) {
             if (out.rank() == 0 || out.dim(0) != rows) {
                 throw new ModelCallException(ModelCallException.Kind.MODEL_FAILED,
                         "output " + out.name() + " has no batch axis of " + rows + " rows");
             }
-            long perRow = out.elementCount() / rows;
-            long[] shape = out.shape();
-            String[] strings = out.type() == DType.BYTES ? out.strings() : null;
-            ByteBuffer bytes = out.bytes();
-            int rowBytes = strings != null ? 0 : (int) perRow * out.type().byteSize();
-            int offset = 0;
-            for (int i = 0; i < batch.size(); i++) {
-                int n = batch.get(i).rows;
-                shape[0] = n; // each tensor keeps its own copy of the shape
-                perCall[i][o] = strings != null
-                        ? Tensor.ofStrings(out.name(), shape,
-                                Arrays.copyOfRange(strings, (int) (offset * perRow), (int) ((offset + n) * perRow)))
-                        : Tensor.of(out.name(), out.type(), shape, bytes.slice(offset * rowBytes, n * rowBytes));
-                offset += n;
+        }
+        var perCall = new ArrayList<List<Tensor>>(batch.size());
+        int offset = 0;
+        for (Pending p : batch) {
+            var call = new Tensor[outputs.size()];
+            for (int o = 0; o < call.length; o++) {
+                call[o] = outputs.get(o).rows(offset, p.rows);
             }
+            perCall.add(List.of(call)); // immutable: the result keeps it without another copy
+            offset += p.rows;
         }
-        var lists = new ArrayList<List<Tensor>>(perCall.length);
-        for (Tensor[] call : perCall) {
-            lists.add(List.of(call)); // immutable: the result keeps it without another copy
-        }
-        return lists;
+        return perCall;
     }
 
     /** On the batch thread as it stops: fails the calls it carried and every call still queued. */
@@ -324,7 +319,7 @@ final class Batcher implements AutoCloseable {
 
     private void fail(List<Pending> calls) {
         for (Pending p : calls) {
-            p.result.completeExceptionally(new ModelCallException(ModelCallException.Kind.NOT_READY,
+            tell(p.outcome, new ModelCallException(ModelCallException.Kind.NOT_READY,
                     model + " version " + version + " was unloaded"));
         }
     }

@@ -1,18 +1,31 @@
 package io.lightbridge.model;
 
 /**
- * Hooks for metrics: called on the request and loader threads, so implementations must be fast and thread-safe
+ * Hooks for metrics: called on the request, batch and loader threads, so implementations must be fast and thread-safe
  * and must not throw. Every method defaults to doing nothing.
  */
 public interface ModelListener {
 
-    /** One model call finished; {@code nanos} covers validation, cache, queueing and the run. */
-    default void inferred(String model, String version, long nanos, boolean ok) {}
+    /**
+     * The events of one loaded version's calls. A version asks for them once, when it loads, so that a call (on the
+     * batch thread, 32 of them per batch) finds its counters without looking the model up by name.
+     */
+    interface CallEvents {
+        /** One model call finished; {@code nanos} covers validation, cache, queueing and the run. */
+        default void inferred(long nanos, boolean ok) {}
 
-    /** ONNX Runtime ran one batch of {@code requests} calls holding {@code rows} rows in all. */
-    default void batchRun(String model, String version, int requests, int rows, long runNanos) {}
+        /** ONNX Runtime ran one batch of {@code requests} calls holding {@code rows} rows in all. */
+        default void batchRun(int requests, int rows, long runNanos) {}
 
-    default void cacheLookup(String model, String version, boolean hit) {}
+        default void cacheLookup(boolean hit) {}
+
+        CallEvents NONE = new CallEvents() {};
+    }
+
+    /** The call events of {@code model} version {@code version}; asked once per loaded version. */
+    default CallEvents calls(String model, String version) {
+        return CallEvents.NONE;
+    }
 
     default void loaded(String model, String version) {}
 
@@ -26,21 +39,34 @@ public interface ModelListener {
     static ModelListener both(ModelListener a, ModelListener b) {
         return new ModelListener() {
             @Override
-            public void inferred(String model, String version, long nanos, boolean ok) {
-                a.inferred(model, version, nanos, ok);
-                b.inferred(model, version, nanos, ok);
-            }
+            public CallEvents calls(String model, String version) {
+                CallEvents first = a.calls(model, version);
+                CallEvents second = b.calls(model, version);
+                if (second == CallEvents.NONE) {
+                    return first;
+                }
+                if (first == CallEvents.NONE) {
+                    return second;
+                }
+                return new CallEvents() {
+                    @Override
+                    public void inferred(long nanos, boolean ok) {
+                        first.inferred(nanos, ok);
+                        second.inferred(nanos, ok);
+                    }
 
-            @Override
-            public void batchRun(String model, String version, int requests, int rows, long runNanos) {
-                a.batchRun(model, version, requests, rows, runNanos);
-                b.batchRun(model, version, requests, rows, runNanos);
-            }
+                    @Override
+                    public void batchRun(int requests, int rows, long runNanos) {
+                        first.batchRun(requests, rows, runNanos);
+                        second.batchRun(requests, rows, runNanos);
+                    }
 
-            @Override
-            public void cacheLookup(String model, String version, boolean hit) {
-                a.cacheLookup(model, version, hit);
-                b.cacheLookup(model, version, hit);
+                    @Override
+                    public void cacheLookup(boolean hit) {
+                        first.cacheLookup(hit);
+                        second.cacheLookup(hit);
+                    }
+                };
             }
 
             @Override

@@ -13,7 +13,7 @@ public final class ModelStats implements ModelListener {
                            long batchedRows, long runNanos, long cacheHits, long cacheMisses, long loads,
                            long loadFailures, long unloads) {}
 
-    private static final class Adders {
+    private static final class Adders implements CallEvents {
         final LongAdder inferences = new LongAdder();
         final LongAdder failures = new LongAdder();
         final LongAdder latencyNanos = new LongAdder();
@@ -26,6 +26,28 @@ public final class ModelStats implements ModelListener {
         final LongAdder loads = new LongAdder();
         final LongAdder loadFailures = new LongAdder();
         final LongAdder unloads = new LongAdder();
+
+        @Override
+        public void inferred(long nanos, boolean ok) {
+            inferences.increment();
+            latencyNanos.add(nanos);
+            if (!ok) {
+                failures.increment();
+            }
+        }
+
+        @Override
+        public void batchRun(int requests, int rows, long runNanos) {
+            batches.increment();
+            batchedRequests.add(requests);
+            batchedRows.add(rows);
+            this.runNanos.add(runNanos);
+        }
+
+        @Override
+        public void cacheLookup(boolean hit) {
+            (hit ? cacheHits : cacheMisses).increment();
+        }
 
         Counters read() {
             return new Counters(inferences.sum(), failures.sum(), latencyNanos.sum(), batches.sum(),
@@ -53,27 +75,8 @@ public final class ModelStats implements ModelListener {
     }
 
     @Override
-    public void inferred(String model, String version, long nanos, boolean ok) {
-        Adders a = of(model);
-        a.inferences.increment();
-        a.latencyNanos.add(nanos);
-        if (!ok) {
-            a.failures.increment();
-        }
-    }
-
-    @Override
-    public void batchRun(String model, String version, int requests, int rows, long runNanos) {
-        Adders a = of(model);
-        a.batches.increment();
-        a.batchedRequests.add(requests);
-        a.batchedRows.add(rows);
-        a.runNanos.add(runNanos);
-    }
-
-    @Override
-    public void cacheLookup(String model, String version, boolean hit) {
-        (hit ? of(model).cacheHits : of(model).cacheMisses).increment();
+    public CallEvents calls(String model, String version) {
+        return of(model);
     }
 
     @Override

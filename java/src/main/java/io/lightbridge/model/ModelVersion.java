@@ -44,7 +44,7 @@ public final class ModelVersion implements AutoCloseable {
     private final Set<String> allOutputs;
     private final List<String> columns;
     private final PredictionCache cache;
-    private final ModelListener listener;
+    private final ModelListener.CallEvents events;
     private final Batcher batcher;
     /** 1 for the repository's own reference while served, +1 per running call; 0 = closed. */
     private final AtomicInteger refs = new AtomicInteger(1);
@@ -66,9 +66,9 @@ public final class ModelVersion implements AutoCloseable {
         this.outputOrder = outputs.stream().map(TensorSpec::name).toList();
         this.allOutputs = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(outputOrder));
         this.cache = cache;
-        this.listener = listener;
+        this.events = listener.calls(model, version);
         this.batcher = config.dynamicBatching() == null ? null
-                : new Batcher(model, version, this::runSession, config.dynamicBatching(), listener);
+                : new Batcher(model, version, this::runSession, config.dynamicBatching(), events);
     }
 
     /** Why a version could not be loaded; the message is what admins see in the log and the repository index. */
@@ -257,7 +257,7 @@ public final class ModelVersion implements AutoCloseable {
      */
     public InferenceResult infer(List<Tensor> given, List<String> requestedOutputs) throws ModelCallException {
         if (batcher != null) {
-            return Batcher.await(inferAsync(given, requestedOutputs, System.nanoTime() + Batcher.NO_DEADLINE));
+            return await(inferAsync(given, requestedOutputs, System.nanoTime() + Batcher.NO_DEADLINE));
         }
         long start = System.nanoTime();
         long end = 0; // once ran: the end of the run stands for the end of the call (clock reads are a visible share)
@@ -276,7 +276,7 @@ public final class ModelVersion implements AutoCloseable {
             List<Tensor> out = runSession(ordered, wanted);
             end = System.nanoTime();
             ran = true;
-            listener.batchRun(model, version, 1, ordered.isEmpty() || ordered.getFirst().rank() == 0 ? 1
+            events.batchRun(1, ordered.isEmpty() || ordered.getFirst().rank() == 0 ? 1
                     : (int) ordered.getFirst().dim(0), end - runStart);
             if (key != null) {
                 cache.put(key, out);
@@ -284,7 +284,7 @@ public final class ModelVersion implements AutoCloseable {
             ok = true;
             return new InferenceResult(model, version, out, false);
         } finally {
-            listener.inferred(model, version, (ran ? end : System.nanoTime()) - start, ok);
+            events.inferred((ran ? end : System.nanoTime()) - start, ok);
         }
     }
 
@@ -316,23 +316,57 @@ public final class ModelVersion implements AutoCloseable {
             key = cache == null ? null : PredictionCache.key(loadId, ordered, wanted);
             InferenceResult hit = cached(key);
             if (hit != null) {
-                listener.inferred(model, version, System.nanoTime() - start, true);
+                events.inferred(System.nanoTime() - start, true);
                 return CompletableFuture.completedFuture(hit);
             }
         } catch (ModelCallException | RuntimeException e) {
-            listener.inferred(model, version, System.nanoTime() - start, false);
+            events.inferred(System.nanoTime() - start, false);
             return CompletableFuture.failedFuture(e);
         }
-        return batcher.submit(ordered, wanted, deadlineNanos).handle((out, failure) -> {
-            listener.inferred(model, version, System.nanoTime() - start, failure == null);
-            if (failure != null) {
-                throw new java.util.concurrent.CompletionException(Batcher.asModelCallException(failure));
+        var call = new BatchedCall(start, key);
+        batcher.submit(ordered, wanted, deadlineNanos, call);
+        return call;
+    }
+
+    /** The result of a call's stage, or its failure as a {@link ModelCallException}. */
+    private static <T> T await(CompletableFuture<T> stage) throws ModelCallException {
+        try {
+            return stage.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw Batcher.asModelCallException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ModelCallException(ModelCallException.Kind.NOT_READY, "interrupted while waiting for a batch");
+        }
+    }
+
+    /** A call waiting in the batcher: the stage its caller holds, completed (on the batch thread) by its outcome. */
+    private final class BatchedCall extends CompletableFuture<InferenceResult> implements Batcher.Outcome {
+        private final long start;
+        private final PredictionCache.Key key;
+
+        BatchedCall(long start, PredictionCache.Key key) {
+            this.start = start;
+            this.key = key;
+        }
+
+        @Override
+        public void ran(List<Tensor> outputs, long endNanos) {
+            try {
+                events.inferred(endNanos - start, true);
+                if (key != null) {
+                    cache.put(key, outputs);
+                }
+            } finally {
+                complete(new InferenceResult(model, version, outputs, false)); // the answer stands whatever the bookkeeping did
             }
-            if (key != null) {
-                cache.put(key, out);
-            }
-            return new InferenceResult(model, version, out, false);
-        });
+        }
+
+        @Override
+        public void failed(ModelCallException failure) {
+            events.inferred(System.nanoTime() - start, false);
+            completeExceptionally(failure);
+        }
     }
 
     /** The cached outputs for {@code key} (null: no cache, or a miss), counted as a cache lookup. */
@@ -341,7 +375,7 @@ public final class ModelVersion implements AutoCloseable {
             return null;
         }
         List<Tensor> hit = cache.get(key);
-        listener.cacheLookup(model, version, hit != null);
+        events.cacheLookup(hit != null);
         return hit == null ? null : new InferenceResult(model, version, hit, true);
     }
 

@@ -59,6 +59,24 @@ public final class Tensor {
         return of(name, DType.FP32, shape, buf);
     }
 
+    /**
+     * Rows {@code first} to {@code first + count} of this tensor's first axis, sharing its elements (BYTES: a copy of
+     * those strings): how a batch's outputs are handed back to its calls.
+     */
+    Tensor rows(int first, int count) {
+        long[] rowsShape = shape.clone();
+        rowsShape[0] = count;
+        long perRow = shape[0] == 0 ? 0 : elementCount() / shape[0];
+        if (strings != null) {
+            return new Tensor(name, type, rowsShape, null,
+                    Arrays.copyOfRange(strings, Math.toIntExact(first * perRow), Math.toIntExact((first + count) * perRow)));
+        }
+        int rowBytes = Math.toIntExact(perRow * type.byteSize());
+        // a slice of the read-only buffer is read-only; slice() resets the byte order
+        return new Tensor(name, type, rowsShape, bytes.slice(first * rowBytes, count * rowBytes).order(ByteOrder.LITTLE_ENDIAN),
+                null);
+    }
+
     public String name() {
         return name;
     }
@@ -86,6 +104,13 @@ public final class Tensor {
     /** Little-endian element bytes, read-only; null for BYTES. */
     public ByteBuffer bytes() {
         return bytes == null ? null : bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Copies the element bytes into {@code dst} at {@code index} (no buffer made for it); returns how many. */
+    int copyBytesTo(ByteBuffer dst, int index) {
+        int n = bytes.limit();
+        dst.put(index, bytes, 0, n);
+        return n;
     }
 
     /** The strings of a BYTES tensor (a copy); null otherwise. */

@@ -1,6 +1,7 @@
 package io.lightbridge.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lightbridge.acl.Policy;
@@ -142,5 +143,29 @@ class MetricsTest {
         var samples = parse(metrics.scrape().bodyText());
         assertEquals(1.0, samples.get("lightbridge_requests_total{model=a, status=404, version=}"));
         assertEquals(2.0, samples.get("lightbridge_requests_total{model=other, status=404, version=}"));
+    }
+
+    @Test
+    void modelEventsAreCountedOnTheSeriesBoundWhenAVersionLoads() {
+        var metrics = new Metrics(MetricsConfig.DEFAULT);
+        var listener = metrics.modelListener();
+        listener.loaded("m", "1");
+        var cached = listener.calls("m", "1");
+        var uncached = listener.calls("n", "1");
+        cached.batchRun(2, 5, 1_000);
+        cached.batchRun(1, 1, 1_000);
+        cached.cacheLookup(true);
+        cached.cacheLookup(false);
+        cached.cacheLookup(false);
+        uncached.batchRun(1, 3, 1_000);
+        var samples = parse(metrics.scrape().bodyText());
+        assertEquals(1.0, samples.get("lightbridge_model_loads_total{model=m}"));
+        assertEquals(2.0, samples.get("lightbridge_batch_rows_count{model=m}"));
+        assertEquals(6.0, samples.get("lightbridge_batch_rows_sum{model=m}"));
+        assertEquals(3.0, samples.get("lightbridge_batch_rows_sum{model=n}"));
+        assertEquals(1.0, samples.get("lightbridge_prediction_cache_lookups_total{model=m, result=hit}"));
+        assertEquals(2.0, samples.get("lightbridge_prediction_cache_lookups_total{model=m, result=miss}"));
+        assertFalse(samples.keySet().stream().anyMatch(k -> k.startsWith("lightbridge_prediction_cache_lookups_total{model=n")),
+                "a model without cache lookups shows no cache series: " + samples.keySet());
     }
 }

@@ -1,0 +1,104 @@
+package io.lightbridge.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** How a batch tells its calls their outcome: once each, with the run's end time, whatever one of them does. */
+class BatcherTest {
+
+    /** Records what it is told; throws on {@link #ran} when asked to. */
+    private static final class Recorded implements Batcher.Outcome {
+        final CountDownLatch told = new CountDownLatch(1);
+        final AtomicInteger times = new AtomicInteger();
+        final boolean throwing;
+        volatile float value = Float.NaN;
+        volatile long endNanos;
+        volatile ModelCallException failure;
+
+        Recorded(boolean throwing) {
+            this.throwing = throwing;
+        }
+
+        @Override
+        public void ran(List<Tensor> outputs, long endNanos) {
+            times.incrementAndGet();
+            this.value = (float) outputs.getFirst().getDouble(0);
+            this.endNanos = endNanos;
+            told.countDown();
+            if (throwing) {
+                throw new IllegalStateException("a dependent stage blew up");
+            }
+        }
+
+        @Override
+        public void failed(ModelCallException failure) {
+            times.incrementAndGet();
+            this.failure = failure;
+            told.countDown();
+        }
+    }
+
+    private static List<Tensor> row(float x) {
+        return List.of(Tensor.ofFloats("x", new long[] {1, 1}, new float[] {x}));
+    }
+
+    @Test
+    void everyCallOfABatchIsToldOnceWithTheRunsEndEvenWhenOneOutcomeThrows() throws Exception {
+        var runs = new AtomicInteger();
+        var ends = ConcurrentHashMap.<Long>newKeySet();
+        Batcher.Runner echo = (inputs, outputs) -> {
+            runs.incrementAndGet();
+            return inputs;
+        };
+        // a long delay and a batch of exactly the calls below: they run as one batch once the fourth arrives
+        try (var batcher = new Batcher("m", "1", echo, new ModelConfig.DynamicBatching(4, 1_000_000L),
+                ModelListener.CallEvents.NONE)) {
+            var calls = List.of(new Recorded(false), new Recorded(true), new Recorded(false), new Recorded(false));
+            long before = System.nanoTime();
+            for (int i = 0; i < calls.size(); i++) {
+                batcher.submit(row(i), List.of("x"), System.nanoTime() + TimeUnit.SECONDS.toNanos(10), calls.get(i));
+            }
+            for (Recorded call : calls) {
+                assertTrue(call.told.await(10, TimeUnit.SECONDS), "every call is told, the one after the thrower too");
+            }
+            for (int i = 0; i < calls.size(); i++) {
+                Recorded call = calls.get(i);
+                assertEquals(1, call.times.get());
+                assertEquals(i, call.value, "each call gets its own row");
+                assertTrue(call.endNanos - before > 0 && System.nanoTime() - call.endNanos >= 0);
+                ends.add(call.endNanos);
+            }
+            assertEquals(1, runs.get(), "one run for the four calls");
+            assertEquals(1, ends.size(), "the calls of a batch share the run's end time");
+
+            var alone = new Recorded(false);
+            batcher.submit(List.of(Tensor.ofFloats("x", new long[] {4, 1}, new float[] {8, 9, 10, 11})), List.of("x"),
+                    System.nanoTime() + TimeUnit.SECONDS.toNanos(10), alone); // a full batch by itself runs now, here
+            assertEquals(1, alone.times.get());
+            assertEquals(8f, alone.value);
+
+            var next = List.of(new Recorded(false), new Recorded(false), new Recorded(false), new Recorded(false));
+            for (int i = 0; i < next.size(); i++) {
+                batcher.submit(row(20 + i), List.of("x"), System.nanoTime() + TimeUnit.SECONDS.toNanos(10), next.get(i));
+            }
+            for (int i = 0; i < next.size(); i++) {
+                assertTrue(next.get(i).told.await(10, TimeUnit.SECONDS), "the batch thread survived the throwing outcome");
+                assertEquals(20 + i, next.get(i).value);
+            }
+            assertEquals(3, runs.get());
+
+            batcher.close();
+            var late = new Recorded(false);
+            batcher.submit(row(1), List.of("x"), System.nanoTime() + TimeUnit.SECONDS.toNanos(10), late);
+            assertEquals(1, late.times.get());
+            assertEquals(ModelCallException.Kind.NOT_READY, late.failure.kind(), "a closed batcher refuses at once");
+        }
+    }
+}
