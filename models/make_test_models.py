@@ -7,6 +7,8 @@
 - two-columns: sum = a + b over two 1-D inputs, for MLflow "one input per DataFrame column".
 - constant-half: the breast-cancer signature (input [batch, 30] → probability [batch, 1]) answering 0.5 for every
   row, so tests can tell which version of a model answered from the output alone.
+- doubled-rows: declares y [batch] but answers x twice over (2 × batch rows): a model whose outputs are not the
+  shape it declares, which the runtime must still serve (it cannot write such outputs into buffers sized in advance).
 """
 import os
 
@@ -69,8 +71,17 @@ def constant_half():
     save(helper.make_model(graph, opset_imports=OPSET), "constant-half")
 
 
+def doubled_rows():
+    graph = helper.make_graph(
+        [helper.make_node("Concat", ["x", "x"], ["y"], axis=0)], "doubled_rows",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch"])])
+    save(helper.make_model(graph, opset_imports=OPSET), "doubled-rows")
+
+
 if __name__ == "__main__":
     constant_half()
+    doubled_rows()
     identity_all_types()
     gather()
     two_columns()

@@ -45,6 +45,10 @@ public final class ModelVersion implements AutoCloseable {
     private final List<String> columns;
     private final PredictionCache cache;
     private final ModelListener.CallEvents events;
+    /** Output shapes known before a run (null: ONNX Runtime sizes them); see {@link PinnedOutputs}. */
+    private final PinnedOutputs pinned;
+    /** False once a run showed outputs other than declared: then ONNX Runtime allocates them. */
+    private volatile boolean pinning;
     private final Batcher batcher;
     /** 1 for the repository's own reference while served, +1 per running call; 0 = closed. */
     private final AtomicInteger refs = new AtomicInteger(1);
@@ -52,7 +56,7 @@ public final class ModelVersion implements AutoCloseable {
 
     private ModelVersion(String model, String version, OrtEnvironment env, OrtSession session, List<TensorSpec> inputs,
                          List<TensorSpec> outputs, List<String> columns, ModelConfig config, PredictionCache cache,
-                         ModelListener listener) {
+                         ModelListener listener, PinnedOutputs pinned) {
         this.model = model;
         this.version = version;
         this.env = env;
@@ -67,6 +71,8 @@ public final class ModelVersion implements AutoCloseable {
         this.allOutputs = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(outputOrder));
         this.cache = cache;
         this.events = listener.calls(model, version);
+        this.pinned = pinned;
+        this.pinning = pinned != null;
         this.batcher = config.dynamicBatching() == null ? null
                 : new Batcher(model, version, this::runSession, config.dynamicBatching(), events);
     }
@@ -105,7 +111,7 @@ public final class ModelVersion implements AutoCloseable {
                 }
             }
             var loaded = new ModelVersion(model, Long.toString(version), env, session, in, out, mlmodel.columns(),
-                    config, cache, listener);
+                    config, cache, listener, PinnedOutputs.of(session));
             try {
                 loaded.warmUp();
             } catch (ModelCallException e) {
@@ -245,6 +251,11 @@ public final class ModelVersion implements AutoCloseable {
     /** Column names of an MLflow column-based input signature, in order; empty for tensor signatures. */
     public List<String> columns() {
         return columns;
+    }
+
+    /** True while runs write into output buffers made before the run (see {@link PinnedOutputs}). */
+    boolean pinsOutputs() {
+        return pinning;
     }
 
     public boolean batching() {
@@ -443,21 +454,62 @@ public final class ModelVersion implements AutoCloseable {
             for (int i = 0; i < in.size(); i++) {
                 feed.put(in.get(i).name(), OrtValues.toOnnx(env, in.get(i), i));
             }
-            try (OrtSession.Result result = session.run(feed,
-                    outputs == outputOrder ? allOutputs : new java.util.LinkedHashSet<>(outputs))) {
-                var out = new Tensor[outputs.size()];
-                for (int i = 0; i < out.length; i++) {
-                    String name = outputs.get(i);
-                    OnnxValue value = result.get(name).orElseThrow(() -> new OrtException("no output " + name));
-                    out[i] = OrtValues.fromOnnx(name, value);
+            if (pinning) {
+                try {
+                    return runPinned(feed, in, outputs);
+                } catch (OrtException e) {
+                    List<Tensor> out = runAllocated(feed, outputs); // a bad input fails here too, as it would have
+                    pinning = false; // the outputs did not have their declared shapes: ORT sizes them from now on
+                    return out;
                 }
-                return List.of(out); // immutable: InferenceResult keeps it without another copy
             }
+            return runAllocated(feed, outputs);
         } catch (OrtException e) {
             throw new ModelCallException(ModelCallException.Kind.MODEL_FAILED,
                     "ONNX Runtime failed running " + model + " version " + version + ": " + e.getMessage(), e);
         } finally {
             feed.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** ONNX Runtime writes the outputs into buffers made here (see {@link PinnedOutputs}). */
+    private List<Tensor> runPinned(Map<String, OnnxTensor> feed, List<Tensor> in, List<String> outputs)
+            throws OrtException {
+        long rows = in.isEmpty() || in.getFirst().rank() == 0 ? 1 : in.getFirst().dim(0);
+        var shapes = new long[outputs.size()][];
+        var buffers = new java.nio.ByteBuffer[outputs.size()];
+        var targets = new LinkedHashMap<String, OnnxTensor>();
+        try {
+            for (int i = 0; i < buffers.length; i++) {
+                String name = outputs.get(i);
+                DType type = pinned.type(name);
+                shapes[i] = pinned.shape(name, rows);
+                buffers[i] = OrtValues.outputBuffer(Math.toIntExact(Tensor.elementCount(shapes[i]) * type.byteSize()),
+                        in.size() + i);
+                targets.put(name, OnnxTensor.createTensor(env, buffers[i], shapes[i], type.javaType()));
+            }
+            session.run(feed, targets).close(); // the outputs are ours: closing the result frees none of them
+            var out = new Tensor[buffers.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = OrtValues.copyOut(outputs.get(i), pinned.type(outputs.get(i)), shapes[i], buffers[i]);
+            }
+            return List.of(out); // immutable: InferenceResult keeps it without another copy
+        } finally {
+            targets.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** ONNX Runtime allocates the outputs; they are copied out before the result is closed. */
+    private List<Tensor> runAllocated(Map<String, OnnxTensor> feed, List<String> outputs) throws OrtException {
+        try (OrtSession.Result result = session.run(feed,
+                outputs == outputOrder ? allOutputs : new java.util.LinkedHashSet<>(outputs))) {
+            var out = new Tensor[outputs.size()];
+            for (int i = 0; i < out.length; i++) {
+                String name = outputs.get(i);
+                OnnxValue value = result.get(name).orElseThrow(() -> new OrtException("no output " + name));
+                out[i] = OrtValues.fromOnnx(name, value);
+            }
+            return List.of(out); // immutable: InferenceResult keeps it without another copy
         }
     }
 

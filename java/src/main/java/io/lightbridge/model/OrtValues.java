@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
 import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,7 +15,10 @@ import java.util.List;
 final class OrtValues {
     private OrtValues() {}
 
-    /** Inputs up to this size are copied into a reused per-thread direct buffer; larger ones get a buffer of their own. */
+    /**
+     * Inputs and pinned outputs up to this size use a reused per-thread direct buffer; larger ones get a buffer of
+     * their own. Slots are input positions, then output positions after them.
+     */
     private static final int SCRATCH_BYTES = 64 * 1024;
     private static final int SCRATCH_SLOTS = 8;
 
@@ -37,6 +41,20 @@ final class OrtValues {
         ByteBuffer direct = direct(data.remaining(), slot).order(data.order());
         direct.put(data).flip();
         return OnnxTensor.createTensor(env, direct, t.shape(), t.type().javaType());
+    }
+
+    /**
+     * A direct buffer of {@code size} bytes (little-endian) for ONNX Runtime to write output {@code slot} into; may be
+     * this thread's scratch buffer for that slot, so copy it out (see {@link #copyOut}) before this thread's next run.
+     */
+    static ByteBuffer outputBuffer(int size, int slot) {
+        return direct(size, slot).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A tensor owning a heap copy of a pinned output's bytes. */
+    static Tensor copyOut(String name, DType type, long[] shape, ByteBuffer written) {
+        int size = written.limit();
+        return Tensor.of(name, type, shape, ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN).put(0, written, 0, size));
     }
 
     private static ByteBuffer direct(int size, int slot) {

@@ -67,11 +67,13 @@ public final class InterleavedRatio {
             for (int i = 0; i < perRound * 10; i++) {
                 bench.pipeline();
                 bench.rawSessionRun();
+                bench.rawSessionRunPinned();
             }
             double[] pipeline = new double[rounds];
             double[] raw = new double[rounds];
             double[] pipelineCpu = new double[rounds];
             double[] rawCpu = new double[rounds];
+            double[] pinnedCpu = new double[rounds];
             for (int r = 0; r < rounds; r++) {
                 long c0 = CPU.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
@@ -85,6 +87,10 @@ public final class InterleavedRatio {
                 }
                 long c2 = CPU.getCurrentThreadCpuTime();
                 long t2 = System.nanoTime();
+                for (int i = 0; i < perRound; i++) {
+                    bench.rawSessionRunPinned();
+                }
+                pinnedCpu[r] = (CPU.getCurrentThreadCpuTime() - c2) / 1e3 / perRound;
                 pipeline[r] = (t1 - t0) / 1e3 / perRound;
                 raw[r] = (t2 - t1) / 1e3 / perRound;
                 pipelineCpu[r] = (c1 - c0) / 1e3 / perRound;
@@ -99,6 +105,9 @@ public final class InterleavedRatio {
             System.out.printf("%-14s pipeline %.2f us/op, raw session.run %.2f us/op, ratio %.2f; thread CPU %.2f vs %.2f us/op,"
                     + " ratio %.2f (medians of %d interleaved rounds of %d); fastest rounds' CPU %.2f vs %.2f, ratio %.2f%n",
                     model, p, q, p / q, pc, qc, pc / qc, rounds, perRound, pm, qm, pm / qm);
+            double pinned = median(pinnedCpu);
+            System.out.printf("%-14s   raw session.run with a pinned output (the fastest raw call): thread CPU %.2f us/op;"
+                    + " pipeline / pinned raw %.2f%n", model, pinned, pc / pinned);
         } finally {
             bench.tearDown();
         }
