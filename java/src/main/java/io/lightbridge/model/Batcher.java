@@ -12,16 +12,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Dynamic batching for one loaded version: concurrent calls wait in a (lock-free) queue, one thread concatenates compatible
- * calls (same requested outputs, same non-batch dimensions) along the first axis up to {@code maxBatchSize} rows,
- * runs them once and hands each caller its rows. It waits at most {@code maxQueueDelay} after the oldest call arrived
- * for the batch to fill. When a batch fails, its calls are run one by one so one bad input fails only its own call.
- * Closed by the version once no call holds it.
+ * Dynamic batching for one loaded version: concurrent calls wait in a (lock-free) queue; compatible calls (same
+ * requested outputs, same non-batch dimensions) are concatenated along the first axis up to {@code maxBatchSize}
+ * rows, run once, and each caller gets its rows. The call that fills a batch runs it on its own thread; a batch that
+ * does not fill runs on the batch thread once its oldest call has waited {@code maxQueueDelay}. When a batch fails,
+ * its calls are run one by one so one bad input fails only its own call. Closed by the version once no call holds it.
  *
- * <p>Wake-ups are the cost to avoid (each is a context switch): a call wakes the batch thread only when the thread is
- * idle or when enough rows wait to fill a batch; otherwise the thread sleeps until the oldest call's delay is up.
+ * <p>Wake-ups are the cost to avoid (each is a context switch, and on a virtual machine an interrupt sent to the other
+ * CPU): a full batch runs where it filled, with no hand-off to the batch thread and none back for the answers, and two
+ * full batches can run at once on two cores. The batch thread only keeps the delay: while calls keep coming it looks
+ * for due calls once per delay; when they are sparse (or the delay is under {@link #MIN_WATCH_NANOS}) it sleeps and
+ * the first call to find it idle wakes it.
  */
 final class Batcher implements AutoCloseable {
 
@@ -55,7 +59,10 @@ final class Batcher implements AutoCloseable {
     private final long maxDelayNanos;
     private final ModelListener.CallEvents events;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    /** Calls taken from the queue that did not fit the batch being collected; guarded by {@link #collecting}. */
     private final ArrayDeque<Pending> carried = new ArrayDeque<>();
+    /** Held while a batch is collected (not while it runs): by the batch thread or by a call that filled a batch. */
+    private final ReentrantLock collecting = new ReentrantLock();
     /** Rows submitted and not yet taken into a run (queued, carried or in the batch being collected). */
     private final AtomicInteger waitingRows = new AtomicInteger();
     private final Thread thread;
@@ -75,12 +82,11 @@ final class Batcher implements AutoCloseable {
     }
 
     /**
-     * Queues inputs (in model order, each with a free first axis) for the next batch and returns at once; the batch
-     * thread tells {@code outcome} (and so runs what depends on it), with a {@link ModelCallException} when the call
-     * fails or the version unloads. A call that would fill a batch alone runs now, on the caller's thread. A call
-     * still queued at {@code deadlineNanos} (a {@link System#nanoTime()} value) fails with
-     * {@link ModelCallException.Kind#DEADLINE} without running, when the batch thread next collects (so at most one
-     * batch run late).
+     * Queues inputs (in model order, each with a free first axis) for a batch. When this call fills a batch, the batch
+     * runs now, on this thread; otherwise this returns at once and the thread that runs the call's batch tells
+     * {@code outcome} (and so runs what depends on it), with a {@link ModelCallException} when the call fails or the
+     * version unloads. A call still queued at {@code deadlineNanos} (a {@link System#nanoTime()} value) fails with
+     * {@link ModelCallException.Kind#DEADLINE} without running, when its batch is collected.
      */
     void submit(List<Tensor> inputs, List<String> outputs, long deadlineNanos, Outcome outcome) {
         int rows = (int) inputs.getFirst().dim(0);
@@ -93,12 +99,20 @@ final class Batcher implements AutoCloseable {
             return;
         }
         queue.add(new Pending(inputs, outputs, rows, System.nanoTime(), deadlineNanos, outcome));
-        if (waitingRows.addAndGet(rows) >= maxBatchSize || idle) {
-            LockSupport.unpark(thread);
+        if (waitingRows.addAndGet(rows) >= maxBatchSize) {
+            runFullBatch();
+        } else if (idle) {
+            LockSupport.unpark(thread); // the batch thread keeps the delay of the oldest call
         }
         if (closed) {
-            // the batch thread may have drained the queue before our add: fail what is left (each poll takes a call once)
-            failQueued();
+            // the batch thread may have stopped before our add, or our batch carried calls past its last look: fail
+            // what is left (each call is taken from the queue or carried once)
+            collecting.lock();
+            try {
+                failRemaining();
+            } finally {
+                collecting.unlock();
+            }
         }
     }
 
@@ -145,31 +159,98 @@ final class Batcher implements AutoCloseable {
         }
     }
 
+    /**
+     * The call that fills a batch runs it, on its own thread: handing it to the batch thread would cost a wake-up
+     * there and, for the answers, one back; and two full batches can then run at once on two cores.
+     */
+    private void runFullBatch() {
+        if (!collecting.tryLock()) {
+            LockSupport.unpark(thread); // another thread is collecting: should a full batch still wait after, the batch thread runs it
+            return;
+        }
+        List<Pending> batch;
+        try {
+            batch = collect();
+        } finally {
+            collecting.unlock();
+        }
+        execute(batch);
+    }
+
+    /** The batch thread: runs what waits once the oldest call's delay is up (or a full batch nobody took). */
     private void loop() {
+        long lastSeen = System.nanoTime(); // when a call last waited
         while (!closed) {
             try {
-                Pending first = carried.isEmpty() ? queue.poll() : carried.poll();
-                if (first == null) {
+                long wait = runDue();
+                if (wait != IDLE) {
+                    lastSeen = System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(this, wait);
+                    }
+                } else if (maxDelayNanos >= MIN_WATCH_NANOS && System.nanoTime() - lastSeen < 2 * maxDelayNanos) {
+                    // calls keep coming (one waited within the last two delays): look again after one delay, by when
+                    // a call queued meanwhile is not yet due; a timer wake-up per delay instead of a wake-up by the
+                    // first call after every batch. Sparser calls wake the thread themselves.
+                    LockSupport.parkNanos(this, maxDelayNanos);
+                } else {
                     idle = true;
                     if (queue.isEmpty() && !closed) { // a call queued before idle was set is seen here, not missed
                         LockSupport.parkNanos(this, IDLE_PARK_NANOS);
                     }
                     idle = false;
-                    continue;
                 }
-                execute(collect(first));
             } catch (RuntimeException e) {
                 // never let the batch thread die (outcomes are told through tell, which catches): nothing to tell
             }
         }
-        failRemaining();
+        collecting.lock();
+        try {
+            failRemaining();
+        } finally {
+            collecting.unlock();
+        }
+    }
+
+    private static final long IDLE = -1;
+
+    /**
+     * Delays from which the batch thread, while calls keep coming, looks for due calls once per delay instead of being
+     * woken by a call that finds the queue empty: below it, those looks would cost more than the wake-ups.
+     */
+    private static final long MIN_WATCH_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+
+    /** Runs a batch if one is due; returns 0 after a run, else how long until the oldest call is due, or IDLE. */
+    private long runDue() {
+        List<Pending> batch;
+        collecting.lock();
+        try {
+            Pending oldest = carried.isEmpty() ? queue.peek() : carried.peek();
+            if (oldest == null) {
+                return IDLE;
+            }
+            long wait = oldest.enqueuedNanos + maxDelayNanos - System.nanoTime();
+            if (wait > 0 && waitingRows.get() < maxBatchSize) {
+                return wait;
+            }
+            batch = collect();
+        } finally {
+            collecting.unlock();
+        }
+        execute(batch);
+        return 0;
     }
 
     private static final int MAX_PRESIZED_CALLS = 256;
 
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private List<Pending> collect(Pending first) {
+    /** Takes the oldest call and what fits with it, without waiting; under {@link #collecting}. */
+    private List<Pending> collect() {
+        Pending first = carried.isEmpty() ? queue.poll() : carried.poll();
+        if (first == null) {
+            return List.of();
+        }
         var batch = new ArrayList<Pending>(Math.min(maxBatchSize, MAX_PRESIZED_CALLS)); // no growth while it fills
         batch.add(first);
         int rows = first.rows;
@@ -181,16 +262,10 @@ final class Batcher implements AutoCloseable {
                 rows += p.rows;
             }
         }
-        long deadline = first.enqueuedNanos + maxDelayNanos;
-        while (rows < maxBatchSize && !closed) {
+        while (rows < maxBatchSize) {
             Pending next = queue.poll();
             if (next == null) {
-                long wait = deadline - System.nanoTime();
-                if (wait <= 0) {
-                    break;
-                }
-                LockSupport.parkNanos(this, wait); // until the delay is up, or a submit finds a full batch waiting
-                continue;
+                break;
             }
             if (compatible(first, next) && rows + next.rows <= maxBatchSize) {
                 batch.add(next);
@@ -220,6 +295,9 @@ final class Batcher implements AutoCloseable {
     }
 
     private void execute(List<Pending> batch) {
+        if (batch.isEmpty()) {
+            return; // another thread took the calls first
+        }
         long now = System.nanoTime();
         batch.removeIf(p -> {
             if (p.deadlineNanos - now > 0) {
@@ -301,7 +379,7 @@ final class Batcher implements AutoCloseable {
         return perCall;
     }
 
-    /** On the batch thread as it stops: fails the calls it carried and every call still queued. */
+    /** Under {@link #collecting}, once closed: fails the calls carried and every call still queued. */
     private void failRemaining() {
         var left = new ArrayList<Pending>(carried);
         carried.clear();

@@ -53,8 +53,10 @@ class BatcherTest {
     void everyCallOfABatchIsToldOnceWithTheRunsEndEvenWhenOneOutcomeThrows() throws Exception {
         var runs = new AtomicInteger();
         var ends = ConcurrentHashMap.<Long>newKeySet();
+        var runThreads = ConcurrentHashMap.<Thread>newKeySet();
         Batcher.Runner echo = (inputs, outputs) -> {
             runs.incrementAndGet();
+            runThreads.add(Thread.currentThread());
             return inputs;
         };
         // a long delay and a batch of exactly the calls below: they run as one batch once the fourth arrives
@@ -77,6 +79,8 @@ class BatcherTest {
             }
             assertEquals(1, runs.get(), "one run for the four calls");
             assertEquals(1, ends.size(), "the calls of a batch share the run's end time");
+            assertEquals(java.util.Set.of(Thread.currentThread()), runThreads,
+                    "the call that filled the batch ran it, on its own thread: no hand-off");
 
             var alone = new Recorded(false);
             batcher.submit(List.of(Tensor.ofFloats("x", new long[] {4, 1}, new float[] {8, 9, 10, 11})), List.of("x"),
@@ -89,7 +93,7 @@ class BatcherTest {
                 batcher.submit(row(20 + i), List.of("x"), System.nanoTime() + TimeUnit.SECONDS.toNanos(10), next.get(i));
             }
             for (int i = 0; i < next.size(); i++) {
-                assertTrue(next.get(i).told.await(10, TimeUnit.SECONDS), "the batch thread survived the throwing outcome");
+                assertTrue(next.get(i).told.await(10, TimeUnit.SECONDS), "batching goes on after the throwing outcome");
                 assertEquals(20 + i, next.get(i).value);
             }
             assertEquals(3, runs.get());
@@ -99,6 +103,35 @@ class BatcherTest {
             batcher.submit(row(1), List.of("x"), System.nanoTime() + TimeUnit.SECONDS.toNanos(10), late);
             assertEquals(1, late.times.get());
             assertEquals(ModelCallException.Kind.NOT_READY, late.failure.kind(), "a closed batcher refuses at once");
+        }
+    }
+
+    @Test
+    void aBatchThatDoesNotFillRunsOnTheBatchThreadOnceItsOldestCallIsDue() throws Exception {
+        var runThreads = ConcurrentHashMap.<String>newKeySet();
+        Batcher.Runner echo = (inputs, outputs) -> {
+            runThreads.add(Thread.currentThread().getName());
+            return inputs;
+        };
+        for (long delayUs : new long[] {50_000, 20}) { // a delay the batch thread watches, and one it is woken for
+            runThreads.clear();
+            try (var batcher = new Batcher("m", "1", echo, new ModelConfig.DynamicBatching(8, delayUs),
+                    ModelListener.CallEvents.NONE)) {
+                var first = new Recorded(false);
+                var second = new Recorded(false);
+                long start = System.nanoTime();
+                batcher.submit(row(1), List.of("x"), start + TimeUnit.SECONDS.toNanos(10), first);
+                batcher.submit(row(2), List.of("x"), start + TimeUnit.SECONDS.toNanos(10), second);
+                assertTrue(first.told.await(10, TimeUnit.SECONDS) && second.told.await(10, TimeUnit.SECONDS));
+                long waited = System.nanoTime() - start;
+                assertTrue(waited >= TimeUnit.MICROSECONDS.toNanos(delayUs), "ran before the delay: " + waited + " ns");
+                assertEquals(1f, first.value);
+                assertEquals(2f, second.value);
+                if (delayUs >= 1_000) { // at 20 us a slow machine may let the first run before the second comes
+                    assertEquals(first.endNanos, second.endNanos, "one run for both");
+                }
+                assertEquals(java.util.Set.of("lb-batch-m-1"), runThreads);
+            }
         }
     }
 }
