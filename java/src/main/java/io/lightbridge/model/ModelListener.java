@@ -7,8 +7,8 @@ package io.lightbridge.model;
 public interface ModelListener {
 
     /**
-     * The events of one loaded version's calls. A version asks for them once, when it loads, so that a call (on the
-     * batch thread, 32 of them per batch) finds its counters without looking the model up by name.
+     * The events of one loaded version's calls. A version asks for them once, when it loads, so that a call (32 of them in a
+     * row where a batch completes) finds its counters without looking the model up by name.
      */
     interface CallEvents {
         /** One model call finished; {@code nanos} covers validation, cache, queueing and the run. */

@@ -301,7 +301,8 @@ public final class ModelVersion implements AutoCloseable {
 
     /**
      * As {@link #infer}, without blocking: with dynamic batching the call waits in the batcher and the stage completes
-     * on the batch thread (so what depends on it runs there); otherwise the model runs now and the stage is complete.
+     * on the thread that runs its batch (so what depends on it runs there: the worker whose call filled the batch, or
+     * the batch thread); otherwise the model runs now and the stage is complete.
      * Never throws: fails with a {@link ModelCallException} (possibly wrapped in a
      * {@link java.util.concurrent.CompletionException}). The caller keeps its {@link ModelLease} until the stage completes.
      *
@@ -351,7 +352,7 @@ public final class ModelVersion implements AutoCloseable {
         }
     }
 
-    /** A call waiting in the batcher: the stage its caller holds, completed (on the batch thread) by its outcome. */
+    /** A call waiting in the batcher: the stage its caller holds, completed by its outcome where its batch ran. */
     private final class BatchedCall extends CompletableFuture<InferenceResult> implements Batcher.Outcome {
         private final long start;
         private final PredictionCache.Key key;

@@ -21,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
  * Fails closed: without a trusted principal, an allowing decision and a writable audit trail the model is not called.
  *
  * <p>Two ways to drive it: {@link #handle} answers on the calling thread (waiting for a batched model call);
- * {@link #respond} returns as soon as the call waits, and the thread that completes the call (a batch thread) appends
+ * {@link #respond} returns as soon as the call waits, and the thread that completes the call (the one that ran its batch) appends
  * the audit record and completes the response, so no thread is parked per waiting request.
  */
 public final class Pipeline implements Handler {
@@ -217,7 +217,7 @@ public final class Pipeline implements Handler {
 
     /**
      * Collects what the audit record needs while a guarded call runs. What the request alone decides (body digest,
-     * traceparent) is taken on the thread that starts the call, so a batch thread finishing many calls does less.
+     * traceparent) is taken on the thread that starts the call, so the thread finishing a batch's calls does less.
      */
     private final class CallRecord {
         private final Request request;

@@ -25,7 +25,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>A caller is one request in flight, not a thread (see {@link ClosedLoop}): 64 v2 infer requests are kept in flight
  * and each reply issues the next request, as 64 keep-alive connections to lighttpd would. With batching on, a request
- * waiting for its batch holds no worker; the batch thread encodes, audits and delivers each reply.
+ * waiting for its batch holds no worker; the worker whose call fills a batch runs it and encodes, audits and delivers
+ * each of its replies (a batch that does not fill runs on the batch thread when due). With 64 callers,
+ * {@code max-batch-size: 32} runs one batch while the callers of the previous one come back (see docs/models.md);
+ * {@link InterleavedRatio} compares both sizes side by side.
  *
  * <p>The score to read is {@code calls} (replies per second, a JMH auxiliary counter); the benchmark method itself only
  * sleeps while the loop runs on the pool's threads.

@@ -76,7 +76,7 @@ final class ModelEndpoints {
 
     /**
      * Decodes and checks the request on the calling thread; the outcome's stage completes when the model answers (on
-     * the batch thread for a batching version), and the lease is held until then.
+     * the thread that runs the batch, for a batching version), and the lease is held until then.
      */
     CompletableFuture<Outcome> infer(Request request, String model, String version, long deadlineNanos) {
         InferRequest req;
