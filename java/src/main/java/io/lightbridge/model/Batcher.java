@@ -35,9 +35,10 @@ final class Batcher implements AutoCloseable {
     }
 
     /**
-     * How one submitted call ends: told exactly once, on the batch thread (or on the submitting thread when the call
-     * runs alone or is refused). A callback rather than a future, so that a batch's calls cost no extra completion
-     * stage and no clock read each: they share the run's end time.
+     * How one submitted call ends: told exactly once, on the thread that ran its batch (the one whose call filled it,
+     * or the batch thread), or on the submitting thread when the call runs alone or is refused. A callback rather than
+     * a future, so that a batch's calls cost no extra completion stage and no clock read each: they share the run's
+     * end time.
      */
     interface Outcome {
         /** The call's rows of the outputs; {@code endNanos} is when the run that produced them ended. */
@@ -71,7 +72,8 @@ final class Batcher implements AutoCloseable {
     private volatile boolean closed;
     private final AtomicBoolean closing = new AtomicBoolean();
 
-    Batcher(String model, String version, Runner runner, ModelConfig.DynamicBatching config, ModelListener.CallEvents events) {
+    Batcher(String model, String version, Runner runner, ModelConfig.DynamicBatching config,
+            ModelListener.CallEvents events) {
         this.model = model;
         this.version = version;
         this.runner = runner;
@@ -142,7 +144,7 @@ final class Batcher implements AutoCloseable {
         tell(p.outcome, out, end);
     }
 
-    /** An outcome that throws must not stop the batch thread nor cost the other calls of its batch their answer. */
+    /** An outcome that throws costs neither the thread running the batch nor the batch's other calls their answer. */
     private static void tell(Outcome outcome, List<Tensor> outputs, long endNanos) {
         try {
             outcome.ran(outputs, endNanos);
@@ -165,7 +167,8 @@ final class Batcher implements AutoCloseable {
      */
     private void runFullBatch() {
         if (!collecting.tryLock()) {
-            LockSupport.unpark(thread); // another thread is collecting: should a full batch still wait after, the batch thread runs it
+            // another thread is collecting; should a full batch still wait after it, the batch thread runs that one
+            LockSupport.unpark(thread);
             return;
         }
         List<Pending> batch;

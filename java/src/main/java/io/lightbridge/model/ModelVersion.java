@@ -370,14 +370,18 @@ public final class ModelVersion implements AutoCloseable {
                     cache.put(key, outputs);
                 }
             } finally {
-                complete(new InferenceResult(model, version, outputs, false)); // the answer stands whatever the bookkeeping did
+                // the answer stands whatever the bookkeeping did
+                complete(new InferenceResult(model, version, outputs, false));
             }
         }
 
         @Override
         public void failed(ModelCallException failure) {
-            events.inferred(System.nanoTime() - start, false);
-            completeExceptionally(failure);
+            try {
+                events.inferred(System.nanoTime() - start, false);
+            } finally {
+                completeExceptionally(failure);
+            }
         }
     }
 

@@ -54,7 +54,8 @@ final class OrtValues {
     /** A tensor owning a heap copy of a pinned output's bytes. */
     static Tensor copyOut(String name, DType type, long[] shape, ByteBuffer written) {
         int size = written.limit();
-        return Tensor.of(name, type, shape, ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN).put(0, written, 0, size));
+        ByteBuffer copy = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN).put(0, written, 0, size);
+        return Tensor.of(name, type, shape, copy);
     }
 
     private static ByteBuffer direct(int size, int slot) {

@@ -69,12 +69,13 @@ public final class Tensor {
         long perRow = shape[0] == 0 ? 0 : elementCount() / shape[0];
         if (strings != null) {
             return new Tensor(name, type, rowsShape, null,
-                    Arrays.copyOfRange(strings, Math.toIntExact(first * perRow), Math.toIntExact((first + count) * perRow)));
+                    Arrays.copyOfRange(strings, Math.toIntExact(first * perRow),
+                            Math.toIntExact((first + count) * perRow)));
         }
         int rowBytes = Math.toIntExact(perRow * type.byteSize());
         // a slice of the read-only buffer is read-only; slice() resets the byte order
-        return new Tensor(name, type, rowsShape, bytes.slice(first * rowBytes, count * rowBytes).order(ByteOrder.LITTLE_ENDIAN),
-                null);
+        ByteBuffer rowsBytes = bytes.slice(first * rowBytes, count * rowBytes).order(ByteOrder.LITTLE_ENDIAN);
+        return new Tensor(name, type, rowsShape, rowsBytes, null);
     }
 
     public String name() {
