@@ -94,9 +94,10 @@ public final class Comparison {
     }
 
     /**
-     * Closed loop at each connection count; returns each target's peak (best median req/s). A level where a target
-     * answered with any error gets no figure (recorded in the report's failures); a target with no figure at all
-     * has no peak and is left out of the open-loop runs.
+     * Closed loop at each connection count; returns each target's peak: its median req/s at the open loop's
+     * connection count when that count was measured (a constant rate over 16 connections cannot reach a peak that
+     * took 64), else its best median. A level where a target answered with any error gets no figure (recorded in
+     * the report's failures); a target with no figure at all has no peak and is left out of the open-loop runs.
      */
     public Map<String, Double> peaks() throws IOException, InterruptedException {
         var runs = new ArrayList<Run>();
@@ -121,12 +122,16 @@ public final class Comparison {
                 }
             }
         }
+        int open = bench.options().openConnections();
+        boolean openCountMeasured = bench.options().closedConnections().contains(open);
         var peaks = new LinkedHashMap<String, Double>();
         for (Subject s : subjects) {
             for (int c : bench.options().closedConnections()) {
                 if (!failed.contains(s.target().label() + "@" + c)) {
-                    Figure f = figure(runs, s.target().label(), "closed", c, 0);
-                    peaks.merge(s.target().label(), f.throughput().median(), Math::max);
+                    Figure f = figure(runs, s.target().label(), "closed", c, 0); // every level gets its figure
+                    if (!openCountMeasured || c == open) {
+                        peaks.merge(s.target().label(), f.throughput().median(), Math::max);
+                    }
                 }
             }
         }

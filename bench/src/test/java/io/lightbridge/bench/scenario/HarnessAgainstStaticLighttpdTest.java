@@ -158,9 +158,26 @@ class HarnessAgainstStaticLighttpdTest {
         }
     }
 
+    @Test
+    void theOpenLoopsPeakIsTheClosedLoopsAtTheSameConnectionCount() throws Exception {
+        var bench = bench(List.of(1, 4), 1);
+        var report = ScenarioReport.start("test", "test", file.label());
+        var comparison = new Comparison(bench, report, List.of(new Comparison.Subject(file, lighttpd)));
+        var peaks = comparison.peaks();
+        double atOne = report.figure(file.label(), "closed", 1, 0).throughput().median();
+        double atFour = report.figure(file.label(), "closed", 4, 0).throughput().median();
+        assertEquals(atOne, peaks.get(file.label()), "a rate over 1 connection is a share of what 1 connection did"
+                + " (4 did " + atFour + ")");
+    }
+
     private static Bench bench() throws Exception {
-        var options = new Options(List.of("overhead"), 3, Duration.ofSeconds(1), Duration.ofSeconds(1), List.of(2), 2,
-                List.of(10, 50), Duration.ofSeconds(2), dir.resolve("results"), "test", false, "sync");
+        return bench(List.of(2), 2);
+    }
+
+    private static Bench bench(List<Integer> closedConnections, int openConnections) throws Exception {
+        var options = new Options(List.of("overhead"), 3, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                closedConnections, openConnections, List.of(10, 50), Duration.ofSeconds(2), dir.resolve("results"),
+                "test", false, "sync");
         return new Bench(options, BenchEnvironment.fromSystemProperties(), dir.resolve("work"), dir.resolve("out"),
                 new Wrk(dir.resolve("work/wrk")));
     }
