@@ -161,33 +161,32 @@ class WorkerPoolTest {
         // shows the pool that this handler is quick (and runs its first, slow call); replies are awaited per pass, as a
         // server reads them, since waking this thread per reply would count in the handler-time estimate
         for (int pass = 0; pass < 4; pass++) {
-            var warm = new java.util.ArrayList<CompletableFuture<Response>>();
-            for (int i = 0; i < 50; i++) {
-                var reply = new CompletableFuture<Response>();
-                assertTrue(pool.offer(request("/warm"), quick, deadline(5_000), reply::complete));
-                warm.add(reply);
-            }
-            pool.flush();
-            CompletableFuture.allOf(warm.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+            onePass(pool, "/warm", quick, 50);
         }
         ranOn.clear();
-        var replies = new java.util.ArrayList<CompletableFuture<Response>>();
-        // one server pass: offers, then one flush. 16 requests: the pool wakes a second worker when the queue times
-        // the handler-time estimate reaches WAKE_WORTH (20 us), so this pass stays with one worker while the quick
-        // handler's estimate (incl. delivering the reply) is under 1.3 us, even on a slow virtual machine
-        for (int i = 0; i < 16; i++) {
-            var reply = new CompletableFuture<Response>();
-            assertTrue(pool.offer(request("/pass"), quick, deadline(5_000), reply::complete));
-            replies.add(reply);
-        }
-        pool.flush();
-        CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
-        for (var reply : replies) {
-            assertEquals(200, reply.get().status());
+        // 16 requests: the pool wakes a second worker when the queue times the handler-time estimate reaches
+        // WAKE_WORTH (20 us), so this pass stays with one worker while the quick handler's estimate (incl. delivering
+        // the reply) is under 1.3 us, even on a slow virtual machine
+        for (Response reply : onePass(pool, "/pass", quick, 16)) {
+            assertEquals(200, reply.status());
         }
         // one awake worker drains the pass; on a busy machine a descheduled worker (the handler-time estimate) or the
         // stall backstop may wake one or two more; a wake-up per request would bring in all eight
         assertTrue(ranOn.size() <= 3, "16 quick requests fanned out over " + ranOn);
+    }
+
+    /** One server pass: {@code n} offers, then one flush; returns the replies once all have come. */
+    private static List<Response> onePass(WorkerPool pool, String path, io.lightbridge.pipeline.Handler handler, int n)
+            throws Exception {
+        var replies = new java.util.ArrayList<CompletableFuture<Response>>();
+        for (int i = 0; i < n; i++) {
+            var reply = new CompletableFuture<Response>();
+            assertTrue(pool.offer(request(path), handler, deadline(5_000), reply::complete));
+            replies.add(reply);
+        }
+        pool.flush();
+        CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        return replies.stream().map(CompletableFuture::join).toList();
     }
 
     @Test
