@@ -51,4 +51,16 @@ class PinnedOutputsTest {
             assertEquals(1f, y.getDouble(3));
         }
     }
+
+    @Test
+    void aCallOfNoRowsAnswersNoRows() throws Exception {
+        Path repo = ModelPipeline.repositoryWith(tmp, "breast-cancer");
+        try (var repository = ModelRepository.open(ModelPipeline.config(repo), ServerLog.NONE);
+             ModelLease lease = repository.acquire("breast-cancer", null)) {
+            InferenceResult result = lease.version().infer(
+                    List.of(Tensor.ofFloats("input", new long[] {0, 30}, new float[0])), List.of());
+            assertArrayEquals(new long[] {0, 1}, result.outputs().getFirst().shape());
+            assertTrue(lease.version().pinsOutputs(), "an empty output is still the declared shape");
+        }
+    }
 }
