@@ -19,11 +19,13 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Throughput with dynamic batching off and on at 64 concurrent callers, through the real pipeline (route, identity and
- * policy stand-ins, decode, validate, run, encode, audit disabled) and the server's worker pool. The goal, batching
- * ≥ 5 × the throughput for the breast-cancer MLP, is the model's: {@code InterleavedRatio model-batching} measures the
- * model calls alone, interleaved. Here each request's own work (JSON, validation), which batching cannot share, is
- * most of a request once the model's share is batched (bench/results/2026-11-25-batching-async.md, session 4).
+ * Throughput with dynamic batching off and on (max-batch-size 32 or 64) at 64 concurrent callers through the server's
+ * worker pool: model calls alone, and whole requests through the real pipeline (route, identity and policy stand-ins,
+ * decode, validate, run, encode, audit disabled). The goal, batching ≥ 5 × the throughput for the breast-cancer MLP,
+ * is the model's ({@code through=model-calls}); for whole requests each request's own work (JSON, validation), which
+ * batching cannot share, is most of a request once the model's share is batched
+ * (bench/results/2026-11-25-batching-async.md, session 4). {@link InterleavedRatio} runs the same comparisons with
+ * the sides interleaved in one process, which a noisy machine needs.
  *
  * <p>A caller is one request in flight, not a thread (see {@link ClosedLoop}): 64 v2 infer requests are kept in flight
  * and each reply issues the next request, as 64 keep-alive connections to lighttpd would. With batching on, a request
@@ -45,10 +47,18 @@ import org.openjdk.jmh.annotations.Warmup;
 public class BatchingThroughputBenchmark {
 
     static final int CALLERS = 64;
-    static final String BATCHING = "dynamic-batching:\n  max-batch-size: 64\n  max-queue-delay-us: 200\n";
 
-    @Param({"off", "on"})
+    /** "off", or the {@code max-batch-size} of dynamic batching (with {@code max-queue-delay-us: 200}). */
+    @Param({"off", "32", "64"})
     public String batching;
+
+    /**
+     * {@code model-calls}: each caller's request is the model call alone ({@link ModelCalls}: lease, input checks,
+     * batcher or session, no protocol or audit), what batching shares and what the 5 × goal is read from;
+     * {@code requests}: whole v2 requests through the pipeline.
+     */
+    @Param({"model-calls", "requests"})
+    public String through;
 
     @Param({"breast-cancer", "digits"})
     public String model;
@@ -65,8 +75,11 @@ public class BatchingThroughputBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        repository = SampleRequests.repository(model, batching.equals("on") ? BATCHING : null);
-        loop = new ClosedLoop(SampleRequests.pipeline(repository), SampleRequests.v2Request(model), CALLERS);
+        repository = SampleRequests.repository(model, batching.equals("off") ? null
+                : "dynamic-batching:\n  max-batch-size: " + Integer.parseInt(batching) + "\n  max-queue-delay-us: 200\n");
+        var request = SampleRequests.v2Request(model);
+        loop = through.equals("model-calls") ? new ClosedLoop(new ModelCalls(repository, model), request, CALLERS)
+                : new ClosedLoop(SampleRequests.pipeline(repository), request, CALLERS);
         loop.start();
     }
 
