@@ -481,22 +481,23 @@ public final class ModelVersion implements AutoCloseable {
     private List<Tensor> runPinned(Map<String, OnnxTensor> feed, List<Tensor> in, List<String> outputs)
             throws OrtException {
         long rows = in.isEmpty() || in.getFirst().rank() == 0 ? 1 : in.getFirst().dim(0);
+        var types = new DType[outputs.size()];
         var shapes = new long[outputs.size()][];
         var buffers = new java.nio.ByteBuffer[outputs.size()];
         var targets = new LinkedHashMap<String, OnnxTensor>();
         try {
             for (int i = 0; i < buffers.length; i++) {
-                String name = outputs.get(i);
-                DType type = pinned.type(name);
-                shapes[i] = pinned.shape(name, rows);
-                buffers[i] = OrtValues.outputBuffer(Math.toIntExact(Tensor.elementCount(shapes[i]) * type.byteSize()),
-                        in.size() + i);
-                targets.put(name, OnnxTensor.createTensor(env, buffers[i], shapes[i], type.javaType()));
+                PinnedOutputs.Output output = pinned.output(outputs.get(i));
+                types[i] = output.type();
+                shapes[i] = output.shape(rows);
+                buffers[i] = OrtValues.outputBuffer(
+                        Math.toIntExact(Tensor.elementCount(shapes[i]) * types[i].byteSize()), in.size() + i);
+                targets.put(outputs.get(i), OnnxTensor.createTensor(env, buffers[i], shapes[i], types[i].javaType()));
             }
             session.run(feed, targets).close(); // the outputs are ours: closing the result frees none of them
             var out = new Tensor[buffers.length];
             for (int i = 0; i < out.length; i++) {
-                out[i] = OrtValues.copyOut(outputs.get(i), pinned.type(outputs.get(i)), shapes[i], buffers[i]);
+                out[i] = OrtValues.copyOut(outputs.get(i), types[i], shapes[i], buffers[i]);
             }
             return List.of(out); // immutable: InferenceResult keeps it without another copy
         } finally {

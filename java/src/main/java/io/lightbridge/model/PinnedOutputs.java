@@ -16,20 +16,28 @@ import java.util.Map;
  */
 final class PinnedOutputs {
 
-    /** Output name → shape, with -1 as the first dimension where it is the run's rows. */
-    private final Map<String, long[]> shapes;
-    private final Map<String, DType> types;
+    /** One output's element type and shape, with -1 as the first dimension where it is the run's rows. */
+    record Output(DType type, long[] declaredShape) {
+        /** The shape this output has in a run of {@code rows} rows. */
+        long[] shape(long rows) {
+            long[] shape = declaredShape.clone();
+            if (shape.length > 0 && shape[0] < 0) {
+                shape[0] = rows;
+            }
+            return shape;
+        }
+    }
 
-    private PinnedOutputs(Map<String, long[]> shapes, Map<String, DType> types) {
-        this.shapes = shapes;
-        this.types = types;
+    private final Map<String, Output> outputs;
+
+    private PinnedOutputs(Map<String, Output> outputs) {
+        this.outputs = outputs;
     }
 
     /** The session's output shapes, or null when some output's shape is only known once the model has run. */
     static PinnedOutputs of(OrtSession session) throws OrtException {
         String batchAxis = batchAxis(session.getInputInfo());
-        var shapes = new HashMap<String, long[]>();
-        var types = new HashMap<String, DType>();
+        var outputs = new HashMap<String, Output>();
         for (NodeInfo node : session.getOutputInfo().values()) {
             if (!(node.getInfo() instanceof TensorInfo t)) {
                 return null;
@@ -46,10 +54,9 @@ final class PinnedOutputs {
                     return null;
                 }
             }
-            shapes.put(node.getName(), shape);
-            types.put(node.getName(), type);
+            outputs.put(node.getName(), new Output(type, shape));
         }
-        return new PinnedOutputs(Map.copyOf(shapes), Map.copyOf(types));
+        return new PinnedOutputs(Map.copyOf(outputs));
     }
 
     /** The name all inputs give their free first dimension, or null when they do not share one. */
@@ -68,16 +75,7 @@ final class PinnedOutputs {
         return axis;
     }
 
-    /** The shape {@code output} will have in a run of {@code rows} rows. */
-    long[] shape(String output, long rows) {
-        long[] shape = shapes.get(output).clone();
-        if (shape.length > 0 && shape[0] < 0) {
-            shape[0] = rows;
-        }
-        return shape;
-    }
-
-    DType type(String output) {
-        return types.get(output);
+    Output output(String name) {
+        return outputs.get(name);
     }
 }

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * caller's next request at once: a closed loop, like keep-alive connections that send the next request as soon as the
  * answer arrives. A caller is one request in flight, not a thread: a request waiting for its batch holds no thread, as
  * in lighttpd, whose event loop only submits and is told of completions. Here the thread that delivers a reply (a
- * worker, the one that ran the batch, or the batch thread) submits the next request itself, where the server would do it from its event loop.
+ * worker, the one that ran the batch, or the batch thread) submits the next request itself, where the server would
+ * do it from its event loop.
  */
 final class ClosedLoop implements AutoCloseable {
 

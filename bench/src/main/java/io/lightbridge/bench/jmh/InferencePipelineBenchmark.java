@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.lightbridge.model.ModelRepository;
+import io.lightbridge.model.Tensor;
 import io.lightbridge.pipeline.Pipeline;
 import io.lightbridge.pipeline.Request;
 import io.lightbridge.pipeline.Response;
@@ -83,8 +84,8 @@ public class InferencePipelineBenchmark {
         outputName = output.getName();
         outputShape = ((TensorInfo) output.getInfo()).getShape();
         outputShape[0] = shape[0];
-        outputBuffer = ByteBuffer.allocateDirect(Math.toIntExact(4 * java.util.Arrays.stream(outputShape)
-                .reduce(1, Math::multiplyExact))).order(ByteOrder.nativeOrder());
+        outputBuffer = ByteBuffer.allocateDirect(Math.toIntExact(4 * Tensor.elementCount(outputShape)))
+                .order(ByteOrder.nativeOrder());
     }
 
     @TearDown(Level.Trial)
